@@ -1,0 +1,23 @@
+"""Run a classifier over a data set: predictions, labels and accuracy, the tutorial's way."""
+
+from __future__ import annotations
+
+import torch
+from torch.utils.data import DataLoader, Dataset
+from torchmetrics.classification import MulticlassAccuracy
+from tqdm.auto import tqdm
+
+
+@torch.inference_mode()
+def predict(model, dataset: Dataset, batch_size: int = 128, progress: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """Predicted and true labels for every clip, each exactly once, in data set order."""
+    preds, labels = [], []
+    for batch in tqdm(DataLoader(dataset, batch_size), disable=not progress, desc="batches"):
+        preds.append(model(batch["input_values"]).logits.argmax(-1))
+        labels.append(batch["labels"])
+    return torch.cat(preds), torch.cat(labels)
+
+
+def accuracy_on(model, dataset: Dataset, batch_size: int = 128) -> float:
+    preds, labels = predict(model, dataset, batch_size)
+    return MulticlassAccuracy(num_classes=5, average="micro")(preds, labels).item()
