@@ -21,3 +21,16 @@ def predict(model, dataset: Dataset, batch_size: int = 128, progress: bool = Fal
 def accuracy_on(model, dataset: Dataset, batch_size: int = 128) -> float:
     preds, labels = predict(model, dataset, batch_size)
     return MulticlassAccuracy(num_classes=5, average="micro")(preds, labels).item()
+
+
+def mcnemar_p_value(a_correct: torch.Tensor, b_correct: torch.Tensor) -> tuple[int, int, float]:
+    """Exact McNemar test on paired outcomes: (only a right, only b right, two-sided p-value).
+
+    Both models see the same clips, so only the clips where they disagree carry information.
+    """
+    from scipy.stats import binomtest
+
+    only_a = int((a_correct & ~b_correct).sum())
+    only_b = int((~a_correct & b_correct).sum())
+    p = binomtest(only_a, only_a + only_b, 0.5).pvalue if only_a + only_b else 1.0
+    return only_a, only_b, p

@@ -1,0 +1,101 @@
+"""Where a model's bytes are: file size the tutorial's way, and parameters by kind of layer."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+
+import torch
+from torch import nn
+from torch.ao.nn.quantized.dynamic import Linear as DynamicQuantizedLinear
+
+MB = 1024 * 1024  # the tutorial divides by 1024 * 1024 and calls it MB
+
+
+def model_size_mb(model: nn.Module) -> float:
+    """The tutorial's ``print_size_of_model``: bytes of ``torch.save(model.state_dict())`` / 2**20.
+
+    The file is named ``temp.p`` as in the tutorial: ``torch.save`` writes a zip archive whose folder
+    is named after the file, so even the name changes the size by a few bytes per tensor.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "temp.p")
+        torch.save(model.state_dict(), path)
+        return os.path.getsize(path) / MB
+
+
+def kind_of(module: nn.Module) -> str | None:
+    """The layer groups we report; None for containers and parameter-free modules."""
+    if isinstance(module, (nn.Linear, DynamicQuantizedLinear)):
+        return "Linear"
+    if isinstance(module, nn.Conv2d):
+        return "Conv2d (patch embedding)"
+    if isinstance(module, nn.LayerNorm):
+        return "LayerNorm"
+    return None
+
+
+def parameter_breakdown(model: nn.Module) -> Counter:
+    """Parameters by what dynamic quantization does to them: Linear weights become int8, the rest stays fp32.
+
+    Parameters owned by none of the reported layers (position and summary-token vectors) count as embeddings.
+    """
+    counts = Counter()
+    for module in model.modules():
+        kind = kind_of(module)
+        if kind == "Linear":
+            counts["Linear weights"] += module.weight.numel()
+            counts["Linear biases"] += module.bias.numel() if module.bias is not None else 0
+        elif kind:
+            counts[kind] += sum(p.numel() for p in module.parameters(recurse=False))
+    counts["position/cls embeddings"] = sum(p.numel() for p in model.parameters()) - sum(counts.values())
+    return counts
+
+
+def linear_weight_count(model: nn.Module) -> int:
+    """Weights (not biases) of every ``nn.Linear``: the part dynamic quantization stores in int8."""
+    return sum(m.weight.numel() for m in model.modules() if isinstance(m, nn.Linear))
+
+
+def predicted_int8_mb(model: nn.Module) -> float:
+    """Size if Linear weights took 1 byte and everything else stayed 4 (ignores names and scales)."""
+    total = sum(p.numel() for p in model.parameters())
+    linear = linear_weight_count(model)
+    return (linear * 1 + (total - linear) * 4) / MB
+
+
+def module_types(model: nn.Module) -> Counter:
+    """How many modules of each class, with their defining package, e.g. ``torch.nn.Linear``."""
+    return Counter(f"{type(m).__module__.split('.modules')[0]}.{type(m).__name__}" for m in model.modules()
+                   if kind_of(m))
+
+
+def weight_errors(model: nn.Module, quantized: nn.Module) -> list[dict]:
+    """For every Linear that became int8: its scale and how far the int8 weights are from fp32."""
+    fp32 = dict(model.named_modules())
+    rows = []
+    for name, module in quantized.named_modules():
+        if isinstance(module, DynamicQuantizedLinear):
+            w, qw = fp32[name].weight.detach(), module.weight()
+            err = (qw.dequantize() - w).norm() / w.norm()
+            rows.append({"layer": name, "shape": tuple(w.shape), "scale": qw.q_scale(),
+                         "max |w|": w.abs().max().item(), "relative error": err.item()})
+    return rows
+
+
+def bytes_by_part(model: nn.Module) -> dict[str, float]:
+    """MB of the saved state dict by part; what the tensors do not explain is names and pickle metadata."""
+    parts = Counter()
+    for module in model.modules():
+        if isinstance(module, DynamicQuantizedLinear):
+            weight, bias = module.weight(), module.bias()
+            parts["Linear weights"] += weight.numel() * weight.element_size()
+            parts["Linear biases"] += bias.numel() * bias.element_size() if bias is not None else 0
+        elif isinstance(module, nn.Linear):
+            parts["Linear weights"] += module.weight.numel() * module.weight.element_size()
+            parts["Linear biases"] += module.bias.numel() * module.bias.element_size() if module.bias is not None else 0
+        else:
+            parts["everything else (fp32)"] += sum(p.numel() * p.element_size() for p in module.parameters(recurse=False))
+    parts["names, scales, metadata"] = model_size_mb(model) * MB - sum(parts.values())
+    return {part: n / MB for part, n in parts.items()}

@@ -1,0 +1,82 @@
+"""Charts shared by the notebooks. Each returns its figure; the notebook decides to show it."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from tone_helpers.presets import LABELS
+
+
+def stacked_bars(ax, groups: dict[str, dict[str, float]], unit: str, title: str) -> None:
+    """One bar per group, stacked by part; the total is written above each bar."""
+    parts = list(dict.fromkeys(p for g in groups.values() for p in g))
+    bottoms = np.zeros(len(groups))
+    for part in parts:
+        values = np.array([g.get(part, 0.0) for g in groups.values()])
+        ax.bar(list(groups), values, bottom=bottoms, label=part)
+        bottoms += values
+    for x, total in enumerate(bottoms):
+        ax.text(x, total, f"{total:.2f}", ha="center", va="bottom")
+    ax.set_ylabel(unit)
+    ax.set_title(title)
+    ax.margins(y=0.15)
+
+
+def size_breakdown_chart(by_model: dict[str, dict[str, dict[str, float]]]):
+    """Side-by-side stacked bar charts of MB by part, one panel per architecture."""
+    fig, axes = plt.subplots(1, len(by_model), figsize=(5.5 * len(by_model), 4), squeeze=False)
+    for ax, (title, groups) in zip(axes[0], by_model.items()):
+        stacked_bars(ax, groups, "MB", title)
+    axes[0][-1].legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrices(results: dict[str, tuple[torch.Tensor, torch.Tensor]], num_classes: int = 5):
+    """Counts of (true, predicted) pairs for each model, side by side, on one colour scale."""
+    mats = {}
+    for name, (preds, labels) in results.items():
+        m = torch.zeros(num_classes, num_classes, dtype=torch.long)
+        m.index_put_((labels, preds), torch.ones_like(labels), accumulate=True)
+        mats[name] = m
+    vmax = max(m.max().item() for m in mats.values())
+    fig, axes = plt.subplots(1, len(mats), figsize=(4.5 * len(mats), 4))
+    names = [LABELS[i] for i in range(num_classes)]
+    for ax, (name, m) in zip(np.atleast_1d(axes), mats.items()):
+        ax.imshow(m, cmap="Blues", vmin=0, vmax=vmax)
+        for (i, j), v in np.ndenumerate(m.numpy()):
+            ax.text(j, i, v, ha="center", va="center", color="white" if v > vmax / 2 else "black")
+        ax.set(xticks=range(num_classes), yticks=range(num_classes), xticklabels=names, yticklabels=names,
+               xlabel="predicted", ylabel="true", title=name)
+        ax.tick_params(axis="x", rotation=45)
+    fig.tight_layout()
+    return fig, mats
+
+
+def comparison_chart(rows: dict[str, dict[str, float]]):
+    """The tutorial's three columns as three bar panels: size, accuracy, latency."""
+    metrics = list(next(iter(rows.values())))
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4 * len(metrics), 3.5))
+    for ax, metric in zip(axes, metrics):
+        values = [r[metric] for r in rows.values()]
+        ax.bar(list(rows), values, color=["tab:blue", "tab:orange", "tab:green", "tab:red"][: len(rows)])
+        ax.set_title(metric)
+        for x, v in enumerate(values):
+            ax.text(x, v, f"{v:.3g}", ha="center", va="bottom")
+        ax.margins(y=0.15)
+    fig.tight_layout()
+    return fig
+
+
+def speedup_chart(series: dict[str, tuple[list, list]], xlabel: str, title: str):
+    """int8-over-fp32 speed ratio against some size; the dashed line marks 'no gain'."""
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for name, (xs, ys) in series.items():
+        ax.plot(xs, ys, marker="o", label=name)
+    ax.axhline(1.0, color="grey", linestyle="--", linewidth=1)
+    ax.set(xlabel=xlabel, ylabel="fp32 time / int8 time", title=title)
+    ax.legend()
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,51 @@
+import math
+
+import pytest
+import torch
+
+from tone_helpers.bench import Timing, fmt_time, interleaved, model_latency
+from tone_helpers.evaluate import mcnemar_p_value
+
+
+def test_timing_statistics():
+    t = Timing("m", 4, [4.0, 1.0, 3.0, 2.0, 5.0])
+    assert t.median == 3.0
+    q1, q3 = t.spread
+    assert q1 < t.median < q3
+    assert t.ms_per_clip == 750.0
+
+
+def test_interleaved_runs_warmup_then_rotating_rounds():
+    order = []
+    calls = {name: (lambda n=name: order.append(n)) for name in "abc"}
+    timings = interleaved(calls, batch_size=1, warmup=1, repeats=3)
+    assert order == list("abc") + list("abc") + list("bca") + list("cab")
+    assert all(len(t.seconds) == 3 for t in timings.values())
+
+
+def test_model_latency_times_every_model_on_the_same_batch():
+    seen = []
+
+    class Spy(torch.nn.Module):
+        def forward(self, x):
+            seen.append(x)
+            return x.sum()
+
+    model_latency({"a": Spy(), "b": Spy()}, batch_size=2, warmup=1, repeats=2)
+    assert len(seen) == 6 and all(torch.equal(x, seen[0]) for x in seen)
+    assert seen[0].shape == (2, 75, 128)
+
+
+@pytest.mark.parametrize("seconds, text", [(0.01234, "12.34 ms"), (14.832, "14.83 s")])
+def test_times_print_in_the_format_the_sanitizer_masks(seconds, text):
+    assert fmt_time(seconds) == text
+
+
+def test_mcnemar_exact():
+    a = torch.tensor([True] * 90 + [False] * 10)
+    b = torch.tensor([True] * 100)
+    only_a, only_b, p = mcnemar_p_value(a, b)
+    assert (only_a, only_b) == (0, 10)
+    assert p == pytest.approx(2 * 0.5**10)
+    assert mcnemar_p_value(a, a)[2] == 1.0
+    assert not math.isnan(p)
