@@ -1,20 +1,21 @@
-"""Tables built from measurements: rendered as Markdown on GitHub and in Jupyter, as text in tests."""
+"""Tables built from measurements, as Markdown: rendered on GitHub and in Jupyter, plain text for nbval.
+
+The text form is not padded to column widths, so a masked timing of another length cannot shift the
+rest of the table (nbval compares the text after masking).
+"""
 
 from __future__ import annotations
 
 
 class Table:
-    """Rows of already formatted cells. ``repr`` is a fixed-width text table (what nbval compares)."""
+    """Rows of cells (formatted with ``str``); displays as a Markdown table."""
 
     def __init__(self, header: list[str], rows: list[list]):
-        self.header = header
+        self.header = [str(c) for c in header]
         self.rows = [[str(c) for c in row] for row in rows]
 
     def _repr_markdown_(self) -> str:
         lines = ["| " + " | ".join(self.header) + " |", "|" + "---|" * len(self.header)]
         return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in self.rows])
 
-    def __repr__(self) -> str:
-        widths = [max(len(x) for x in col) for col in zip(self.header, *self.rows)]
-        line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-        return "\n".join([line(self.header), line(["-" * w for w in widths])] + [line(r) for r in self.rows])
+    __repr__ = _repr_markdown_
