@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import platform
 import warnings
@@ -23,12 +24,15 @@ KNOWN_WARNINGS = [
     (UserWarning, r"torch\.quantize_per_tensor, torch\.quantize_per_channel"),
     (UserWarning, r"At least one mel filter has all zero values"),
     (UserWarning, r"TypedStorage is deprecated"),  # torch.load of quantized tensors, inside torch
+    (FutureWarning, r"`isinstance\(treespec, LeafSpec\)"),  # torch.export internals (ONNX export, INC)
 ]
 
 
 def quiet_known_warnings() -> None:
     for category, message in KNOWN_WARNINGS:
         warnings.filterwarnings("ignore", message=message, category=category)
+    # The ONNX exporter logs that torchvision's operators are skipped when torchvision is absent.
+    logging.getLogger("torch.onnx").setLevel(logging.ERROR)
 
 
 def choose_quantized_engine() -> str:

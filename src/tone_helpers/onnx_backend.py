@@ -1,0 +1,64 @@
+"""ONNX Runtime behind the same call as a 🤗 model, so every measuring helper serves both.
+
+``OrtClassifier(path)(input_values).logits`` runs an exported AST with ONNX Runtime on the CPU and
+returns torch logits, just like ``model(input_values).logits``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import torch
+from torch import nn
+
+MB = 1024 * 1024
+
+
+class LogitsOnly(nn.Module):
+    """Wraps an AST so that its forward returns a plain tensor: what an ONNX graph can output."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_values: torch.Tensor) -> torch.Tensor:
+        return self.model(input_values).logits
+
+
+class OrtClassifier:
+    """An ONNX Runtime CPU session with a fixed thread count, called like the PyTorch model."""
+
+    def __init__(self, path: str | Path, threads: int = 2):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads  # the same thread budget as torch.set_num_threads
+        options.inter_op_num_threads = 1
+        # ORT's idle threads spin by default, stealing the cores from whatever runs next; our timings
+        # interleave ORT with PyTorch, so they must sleep instead.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3  # errors only: no notices on the reader's screen
+        self.path = Path(path)
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.input_name = self.session.get_inputs()[0].name
+
+    def __call__(self, input_values: torch.Tensor) -> SimpleNamespace:
+        (logits,) = self.session.run(None, {self.input_name: input_values.numpy()})
+        return SimpleNamespace(logits=torch.from_numpy(logits))
+
+
+def onnx_size_mb(path: str | Path) -> float:
+    """Size on disk of an ONNX model, counting an external ``.data`` file next to it if there is one."""
+    path = Path(path)
+    files = [path] + [p for p in path.parent.glob(path.name + ".data")]
+    return sum(p.stat().st_size for p in files) / MB
+
+
+def op_counts(path: str | Path) -> dict[str, int]:
+    """How many nodes of each operator type the graph has, for showing what quantization inserted."""
+    import onnx
+    from collections import Counter
+
+    graph = onnx.load(str(path), load_external_data=False).graph
+    return dict(sorted(Counter(node.op_type for node in graph.node).items()))
