@@ -25,6 +25,7 @@ KNOWN_WARNINGS = [
     (UserWarning, r"At least one mel filter has all zero values"),
     (UserWarning, r"TypedStorage is deprecated"),  # torch.load of quantized tensors, inside torch
     (FutureWarning, r"`isinstance\(treespec, LeafSpec\)"),  # torch.export internals (ONNX export, INC)
+    (UserWarning, r"While compiling, we found certain side effects"),  # transformers' output hooks, torch.export
 ]
 
 
