@@ -49,3 +49,26 @@ def test_mcnemar_exact():
     assert p == pytest.approx(2 * 0.5**10)
     assert mcnemar_p_value(a, a)[2] == 1.0
     assert not math.isnan(p)
+
+
+def test_performance_benchmark_rows_and_ratios():
+    from types import SimpleNamespace
+
+    from tone_helpers.benchmark import Backend, PerformanceBenchmark
+    from tone_helpers.data import FeatureDataset
+
+    labels = torch.tensor([0, 1, 2, 3, 4, 0])
+    dataset = FeatureDataset(torch.randn(6, 75, 128), labels)
+
+    def always(cls):
+        return lambda x: SimpleNamespace(logits=torch.nn.functional.one_hot(torch.full((len(x),), cls), 5).float())
+
+    backends = {"ref": Backend(always(0), 4.0), "other": Backend(always(1), 1.0)}
+    bench = PerformanceBenchmark(dataset, batch_sizes=(1, 2), warmup=1, repeats=2)
+    results = bench.run(backends, reference="ref")
+    assert results["ref"]["accuracy"] == pytest.approx(2 / 6)
+    assert results["other"]["accuracy"] == pytest.approx(1 / 6)
+    assert results["other"]["agreement"] == 0.0 and results["ref"]["agreement"] == 1.0
+    assert results["ref"]["speed-up b1"] == 1.0
+    assert {"latency b1", "latency b2", "clips/s", "size (MB)"} <= set(results["other"])
+    assert "| other | 1.00 |" in repr(bench.table())

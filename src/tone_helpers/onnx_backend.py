@@ -62,3 +62,21 @@ def op_counts(path: str | Path) -> dict[str, int]:
 
     graph = onnx.load(str(path), load_external_data=False).graph
     return dict(sorted(Counter(node.op_type for node in graph.node).items()))
+
+
+def strip_export_metadata(path: str | Path) -> int:
+    """Remove the per-node debugging metadata the dynamo exporter writes; returns how many entries.
+
+    For every node the exporter records the Python stack trace, module path and FX node that produced
+    it. Useful when debugging an export, but it holds absolute file paths, so the same model exported on
+    two machines gives files of different sizes (and leaks the paths).
+    """
+    import onnx
+
+    model = onnx.load(str(path))
+    removed = 0
+    for node in model.graph.node:
+        removed += len(node.metadata_props)
+        del node.metadata_props[:]
+    onnx.save(model, str(path))
+    return removed

@@ -1,0 +1,73 @@
+"""One measuring object for every backend: size, accuracy, agreement and latency, measured the same way.
+
+A backend is anything called as ``model(input_values).logits`` (a 🤗 model, a quantized copy, an
+``OrtClassifier``, a wrapped compiled graph) plus its size in MB, measured by the caller in the way
+that fits its format (state dict or file on disk).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+
+from tone_helpers.bench import Timing, model_latency
+from tone_helpers.evaluate import predict
+from tone_helpers.report import Table
+
+
+@dataclass
+class Backend:
+    model: Callable
+    size_mb: float
+
+
+@dataclass
+class PerformanceBenchmark:
+    """Interleaved latency for all backends at once; accuracy and agreement when a data set is given."""
+
+    dataset: torch.utils.data.Dataset | None = None
+    batch_sizes: tuple[int, ...] = (1, 8)
+    warmup: int = 2
+    repeats: int = 10
+    results: dict = field(default_factory=dict)
+
+    def run(self, backends: dict[str, Backend], reference: str) -> dict:
+        """Measure every backend; ``reference`` names the one the speed-up and agreement are relative to."""
+        timings = {bs: model_latency({n: b.model for n, b in backends.items()}, bs, self.warmup, self.repeats)
+                   for bs in self.batch_sizes}
+        preds = {n: predict(b.model, self.dataset)[0] for n, b in backends.items()} if self.dataset else {}
+        labels = self.dataset.labels if self.dataset else None
+        self.results = {}
+        for name, backend in backends.items():
+            row = {"size (MB)": backend.size_mb}
+            if preds:
+                row["accuracy"] = (preds[name] == labels).float().mean().item()
+                row["agreement"] = (preds[name] == preds[reference]).float().mean().item()
+            for bs, t in timings.items():
+                row[f"latency b{bs}"] = t[name]
+                row[f"speed-up b{bs}"] = t[reference].median / t[name].median
+            row["clips/s"] = max(self.batch_sizes) / timings[max(self.batch_sizes)][name].median
+            self.results[name] = row
+        return self.results
+
+    def table(self) -> Table:
+        """The results as a table: times as medians, ratios against the reference backend."""
+        header = list(next(iter(self.results.values())))
+        rows = [[name] + [_format(key, value) for key, value in row.items()] for name, row in self.results.items()]
+        return Table(["backend"] + header, rows)
+
+
+def _format(key: str, value) -> str:
+    if isinstance(value, Timing):
+        return f"{value.median * 1e3:.2f} ms"
+    if key in ("accuracy",):
+        return f"{value:.3f}"
+    if key == "agreement":
+        return f"{100 * value:.1f} %"
+    if key.startswith("speed-up"):
+        return f"{value:.2f}×"
+    if key == "clips/s":
+        return f"{value:.0f}"
+    return f"{value:.2f}"
