@@ -1,0 +1,56 @@
+"""Parts 1 and 3 speed benchmark on AST base: PyTorch eager float32/int8 vs ONNX Runtime float32/int8.
+
+    python benchmarks/latency_backends.py [--threads 2] [--repeats 20]
+
+Random weights (speed does not depend on values); model time only; interleaved rounds after warm-up.
+Writes its ONNX files to data/artifacts/onnx/. Prints medians and the speed-up over PyTorch float32.
+"""
+
+import argparse
+
+import torch
+from onnxruntime.quantization import QuantType, quantize_dynamic
+from onnxruntime.quantization.shape_inference import quant_pre_process
+
+from tone_helpers import build_model, notebook, paths
+from tone_helpers.bench import fmt_time, machine_facts, model_latency
+from tone_helpers.onnx_backend import LogitsOnly, OrtClassifier, onnx_size_mb, strip_export_metadata
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=20)
+    args = parser.parse_args()
+    notebook.quiet_known_warnings()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    notebook.choose_quantized_engine()
+    fp32 = build_model("ast-base").eval()
+    folder = paths.ARTIFACTS_DIR / "onnx"
+    folder.mkdir(parents=True, exist_ok=True)
+    onnx_fp32, prepared, onnx_int8 = (folder / f"bench_ast_base_{s}.onnx" for s in ("fp32", "prepared", "int8"))
+    batch = torch.export.Dim("batch", min=1, max=1024)
+    torch.onnx.export(LogitsOnly(fp32).eval(), (torch.randn(2, 75, 128),), onnx_fp32, input_names=["input_values"],
+                      output_names=["logits"], dynamic_shapes={"input_values": {0: batch}}, dynamo=True,
+                      external_data=False, verbose=False)
+    strip_export_metadata(onnx_fp32)
+    quant_pre_process(onnx_fp32, prepared)
+    quantize_dynamic(prepared, onnx_int8, op_types_to_quantize=["MatMul", "Gemm"], weight_type=QuantType.QInt8)
+    print(", ".join(f"{k}: {v}" for k, v in machine_facts().items()))
+    print(f"ONNX sizes: {onnx_size_mb(onnx_fp32):.2f} MB -> {onnx_size_mb(onnx_int8):.2f} MB "
+          f"(int8/fp32 = {onnx_size_mb(onnx_int8) / onnx_size_mb(onnx_fp32):.4f})")
+    models = {
+        "PyTorch float32": fp32,
+        "PyTorch int8": torch.ao.quantization.quantize_dynamic(fp32, {torch.nn.Linear}, dtype=torch.qint8),
+        "ONNX Runtime float32": OrtClassifier(onnx_fp32, args.threads),
+        "ONNX Runtime int8": OrtClassifier(onnx_int8, args.threads),
+    }
+    for bs in (1, 8):
+        t = model_latency(models, bs, warmup=2, repeats=args.repeats)
+        base = t["PyTorch float32"].median
+        print(f"batch {bs}: " + "; ".join(f"{n} {fmt_time(v.median)} ({base / v.median:.2f}×)" for n, v in t.items()))
+
+
+if __name__ == "__main__":
+    main()
