@@ -124,8 +124,7 @@ def dataset_latency(models: dict[str, torch.nn.Module], features: torch.Tensor, 
                     model(batch)
         return run
 
-    timings = interleaved({name: call(m) for name, m in models.items()}, len(features), warmup, repeats)
-    return timings
+    return interleaved({name: call(m) for name, m in models.items()}, len(features), warmup, repeats)
 
 
 def linear_speedup(widths: list[int], tokens: int = 74, warmup: int = 3, repeats: int = 20) -> list[float]:
