@@ -9,12 +9,9 @@ Writes its ONNX files to data/artifacts/onnx/. Prints medians and the speed-up o
 import argparse
 
 import torch
-from onnxruntime.quantization import QuantType, quantize_dynamic
-from onnxruntime.quantization.shape_inference import quant_pre_process
-
 from tone_helpers import build_model, notebook, paths
 from tone_helpers.bench import fmt_time, machine_facts, model_latency
-from tone_helpers.onnx_backend import LogitsOnly, OrtClassifier, onnx_size_mb, strip_export_metadata
+from tone_helpers.onnx_backend import OrtClassifier, export_onnx, onnx_size_mb, quantize_onnx
 
 
 def main() -> None:
@@ -29,14 +26,8 @@ def main() -> None:
     fp32 = build_model("ast-base").eval()
     folder = paths.ARTIFACTS_DIR / "onnx"
     folder.mkdir(parents=True, exist_ok=True)
-    onnx_fp32, prepared, onnx_int8 = (folder / f"bench_ast_base_{s}.onnx" for s in ("fp32", "prepared", "int8"))
-    batch = torch.export.Dim("batch", min=1, max=1024)
-    torch.onnx.export(LogitsOnly(fp32).eval(), (torch.randn(2, 75, 128),), onnx_fp32, input_names=["input_values"],
-                      output_names=["logits"], dynamic_shapes={"input_values": {0: batch}}, dynamo=True,
-                      external_data=False, verbose=False)
-    strip_export_metadata(onnx_fp32)
-    quant_pre_process(onnx_fp32, prepared)
-    quantize_dynamic(prepared, onnx_int8, op_types_to_quantize=["MatMul", "Gemm"], weight_type=QuantType.QInt8)
+    onnx_fp32 = export_onnx(fp32, folder / "bench_ast_base_fp32.onnx")
+    onnx_int8 = quantize_onnx(onnx_fp32, folder / "bench_ast_base_int8.onnx")
     print(", ".join(f"{k}: {v}" for k, v in machine_facts().items()))
     print(f"ONNX sizes: {onnx_size_mb(onnx_fp32):.2f} MB -> {onnx_size_mb(onnx_int8):.2f} MB "
           f"(int8/fp32 = {onnx_size_mb(onnx_int8) / onnx_size_mb(onnx_fp32):.4f})")

@@ -80,3 +80,25 @@ def strip_export_metadata(path: str | Path) -> int:
         del node.metadata_props[:]
     onnx.save(model, str(path))
     return removed
+
+
+def export_onnx(model: nn.Module, path: str | Path) -> Path:
+    """Notebook 06's export recipe: dynamo exporter, free batch dimension, one file, debug metadata stripped."""
+    batch = torch.export.Dim("batch", min=1, max=1024)
+    torch.onnx.export(LogitsOnly(model).eval(), (torch.randn(2, 75, 128),), path, input_names=["input_values"],
+                      output_names=["logits"], dynamic_shapes={"input_values": {0: batch}}, dynamo=True,
+                      external_data=False, verbose=False)
+    strip_export_metadata(path)
+    return Path(path)
+
+
+def quantize_onnx(fp32_path: str | Path, int8_path: str | Path, **options) -> Path:
+    """Notebook 06's quantization recipe: pre-process, then dynamic int8 on MatMul/Gemm (QInt8 weights by default)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    prepared = Path(int8_path).with_suffix(".prepared.onnx")
+    quant_pre_process(fp32_path, prepared)
+    quantize_dynamic(prepared, int8_path, op_types_to_quantize=["MatMul", "Gemm"],
+                     **{"weight_type": QuantType.QInt8, **options})
+    return Path(int8_path)

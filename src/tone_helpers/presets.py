@@ -20,7 +20,6 @@ PRESETS = {
     # that the tutorial fine-tuned.
     "ast-base": {},
 }
-TUTORIAL_HUB_ID = "MIT/ast-finetuned-audioset-10-10-0.4593"
 
 
 def is_preset(name_or_path: str) -> bool:

@@ -21,7 +21,6 @@ import numpy as np
 from scipy.signal import lfilter
 
 SAMPLE_RATE = 16_000
-LABEL_NAMES = ("tone 1", "tone 2", "tone 3", "tone 4", "neutral")
 
 # Chao tone letters as (time, level) points; the contour is interpolated between them.
 CONTOURS = {
