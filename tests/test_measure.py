@@ -54,3 +54,12 @@ def test_legacy_layout_holds_the_same_tensors_under_old_names(tiny):
     assert torch.equal(legacy["audio_spectrogram_transformer.encoder.layer.1.attention.attention.query.weight"],
                        new["audio_spectrogram_transformer.layers.1.attention.q_proj.weight"])
     assert sum(t.numel() for t in legacy.values()) == sum(t.numel() for t in new.values())
+
+
+def test_predicted_ratio_bounds_the_measured_one(tiny, tiny_int8):
+    from tone_helpers.measure import predicted_int8_ratio
+
+    predicted = predicted_int8_ratio(tiny)
+    assert 0.25 < predicted < 1.0
+    # names, scales and zero points make the real file a little larger than the prediction
+    assert predicted < model_size_mb(tiny_int8) / model_size_mb(tiny) < predicted + 0.06

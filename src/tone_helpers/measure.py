@@ -53,16 +53,11 @@ def parameter_breakdown(model: nn.Module) -> Counter:
     return counts
 
 
-def linear_weight_count(model: nn.Module) -> int:
-    """Weights (not biases) of every ``nn.Linear``: the part dynamic quantization stores in int8."""
-    return sum(m.weight.numel() for m in model.modules() if isinstance(m, nn.Linear))
-
-
-def predicted_int8_mb(model: nn.Module) -> float:
-    """Size if Linear weights took 1 byte and everything else stayed 4 (ignores names and scales)."""
-    total = sum(p.numel() for p in model.parameters())
-    linear = linear_weight_count(model)
-    return (linear * 1 + (total - linear) * 4) / MB
+def predicted_int8_ratio(model: nn.Module) -> float:
+    """int8/fp32 size if Linear weights took 1 byte and everything else stayed 4 (ignores names and scales)."""
+    counts = parameter_breakdown(model)
+    linear, total = counts["Linear weights"], sum(counts.values())
+    return (linear * 1 + (total - linear) * 4) / (total * 4)
 
 
 def module_types(model: nn.Module) -> Counter:
