@@ -26,6 +26,11 @@ class LogitsOnly(nn.Module):
         return self.model(input_values).logits
 
 
+def with_logits(call):
+    """A callable that returns a logits tensor (an exported or compiled graph), called like the 🤗 model."""
+    return lambda input_values: SimpleNamespace(logits=call(input_values))
+
+
 class OrtClassifier:
     """An ONNX Runtime CPU session with a fixed thread count, called like the PyTorch model."""
 
