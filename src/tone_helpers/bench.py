@@ -7,6 +7,7 @@ measured on ready-made features; feature extraction is timed separately.
 
 from __future__ import annotations
 
+import os
 import platform
 import statistics
 import time
@@ -17,6 +18,11 @@ import numpy as np
 import torch
 
 from tone_helpers.audio import TARGET_RATE
+
+# A timing whose interquartile range is wider than this share of its median is flagged as noisy: the
+# machine was busy, and a ratio built on it means little. `tone-series --inplace` refuses to store one.
+NOISY_SPREAD = 0.5
+NOISY_MARK = "⚠ noisy"
 
 
 @dataclass
@@ -41,10 +47,20 @@ class Timing:
     def ms_per_clip(self) -> float:
         return 1e3 * self.median / self.batch_size
 
+    @property
+    def noisy(self) -> bool:
+        q1, q3 = self.spread
+        return q3 - q1 > NOISY_SPREAD * self.median
+
+    @property
+    def flag(self) -> str:
+        """`` ⚠ noisy`` after a timing whose spread is too wide to trust, else nothing."""
+        return f" {NOISY_MARK}" if self.noisy else ""
+
     def __str__(self) -> str:
         q1, q3 = self.spread
         return (f"{self.name}: median {fmt_time(self.median)} per batch of {self.batch_size} "
-                f"(IQR {fmt_time(q1)}–{fmt_time(q3)}, {len(self.seconds)} rounds)")
+                f"(IQR {fmt_time(q1)}–{fmt_time(q3)}, {len(self.seconds)} rounds){self.flag}")
 
 
 def fmt_time(seconds: float) -> str:
@@ -52,26 +68,44 @@ def fmt_time(seconds: float) -> str:
     return f"{seconds * 1e3:.2f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
+def fmt_median(timing: Timing) -> str:
+    """A timing's median as a table cell, flagged when its spread is too wide to trust."""
+    return fmt_time(timing.median) + timing.flag
+
+
 def interleaved(calls: dict[str, Callable[[], object]], batch_size: int, warmup: int = 2,
-                repeats: int = 10) -> dict[str, Timing]:
-    """Time each zero-argument callable ``repeats`` times, interleaved, after ``warmup`` calls each."""
+                repeats: int = 10, slow: float = 10.0) -> dict[str, Timing]:
+    """Time each zero-argument callable ``repeats`` times, interleaved, after ``warmup`` calls each.
+
+    A callable whose last warm-up call took more than ``slow`` times the fastest one's is already shown
+    to be that slow: it is timed in 3 rounds only, so one pathological backend cannot take minutes.
+    """
     names = list(calls)
+    last = {}
     for _ in range(warmup):
         for name in names:
+            start = time.perf_counter()
             calls[name]()
+            last[name] = time.perf_counter() - start
+    fastest = min(last.values(), default=0.0)
+    rounds = {n: min(repeats, 3) if warmup and last[n] > slow * fastest else repeats for n in names}
     seconds = {name: [] for name in names}
     for r in range(repeats):
         for name in names[r % len(names):] + names[: r % len(names)]:  # rotate who goes first
-            start = time.perf_counter()
-            calls[name]()
-            seconds[name].append(time.perf_counter() - start)
+            if len(seconds[name]) < rounds[name]:
+                start = time.perf_counter()
+                calls[name]()
+                seconds[name].append(time.perf_counter() - start)
     return {name: Timing(name, batch_size, s) for name, s in seconds.items()}
 
 
 def model_latency(models: dict[str, torch.nn.Module], batch_size: int, warmup: int = 2, repeats: int = 10,
-                  max_length: int = 75, num_mel_bins: int = 128) -> dict[str, Timing]:
-    """Model time only: the forward pass on one fixed batch of features, under ``inference_mode``."""
-    x = torch.randn(batch_size, max_length, num_mel_bins, generator=torch.Generator().manual_seed(0))
+                  shape: tuple[int, ...] = (75, 128)) -> dict[str, Timing]:
+    """Model time only: the forward pass on one fixed batch (``batch_size`` × ``shape``), under ``inference_mode``.
+
+    Every model is timed without autograd, float32 and int8 alike (int8 layers never record it).
+    """
+    x = torch.randn(batch_size, *shape, generator=torch.Generator().manual_seed(0))
 
     def call(model):
         def run():
@@ -100,9 +134,13 @@ def cpu_int8_features() -> list[str]:
     return [f for f in wanted if f in flags]
 
 
+# Switches that force the int8 and float kernels onto an older instruction set (see the README).
+ISA_SWITCHES = ("FBGEMM_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY")
+
+
 def machine_facts() -> dict[str, str]:
     """What a timing depends on: say it next to every number."""
-    return {
+    facts = {
         "torch": torch.__version__,
         "threads": str(torch.get_num_threads()),
         "quantized engine": torch.backends.quantized.engine,
@@ -110,6 +148,10 @@ def machine_facts() -> dict[str, str]:
         "cpu capability": torch.backends.cpu.get_cpu_capability(),
         "int8 features": ", ".join(cpu_int8_features()) or "none found",
     }
+    forced = [f"{name}={os.environ[name]}" for name in ISA_SWITCHES if os.environ.get(name)]
+    if forced:
+        facts["forced kernels"] = ", ".join(forced)
+    return facts
 
 
 def dataset_latency(models: dict[str, torch.nn.Module], features: torch.Tensor, batch_size: int,
@@ -133,7 +175,6 @@ def linear_speedup(widths: list[int], tokens: int = 74, warmup: int = 3, repeats
     for width in widths:
         layer = torch.nn.Sequential(torch.nn.Linear(width, width)).eval()
         int8 = torch.ao.quantization.quantize_dynamic(layer, {torch.nn.Linear}, dtype=torch.qint8)
-        x = torch.randn(tokens, width)
-        t = interleaved({"fp32": lambda: layer(x), "int8": lambda: int8(x)}, 1, warmup, repeats)
+        t = model_latency({"fp32": layer, "int8": int8}, 1, warmup, repeats, shape=(tokens, width))
         ratios.append(t["fp32"].median / t["int8"].median)
     return ratios

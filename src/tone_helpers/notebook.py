@@ -60,12 +60,32 @@ def setup(threads: int = 2, seed: int = 0) -> dict[str, str]:
     return facts
 
 
+# The reader's own files named in this kernel's parameters cell. While it is empty, the notebook runs on
+# the embedded model and data, and its regression checks are asserts; otherwise they are printed verdicts.
+USER_INPUTS: dict[str, Path] = {}
+
+
 def resolve(path: str | Path | None, default: Path, what: str) -> Path:
     """A user's path from the parameters cell, or our embedded default; fail early if it is missing."""
+    if path:
+        USER_INPUTS[what] = Path(path).expanduser()
     path = Path(path).expanduser() if path else default
     if not path.is_file():
         raise FileNotFoundError(f"{what} not found: {path}")
     return path
+
+
+def check(ok, claim: str, otherwise: str = "") -> bool:
+    """One line, ``✓ claim`` or ``✗ claim — otherwise``; returns whether it holds.
+
+    On the embedded model and data a failed check stops the notebook (it is a regression test); on the
+    reader's own checkpoint or data it is a verdict about their model, printed, and the notebook goes on.
+    """
+    ok = bool(ok)
+    if not ok and not USER_INPUTS:
+        raise AssertionError(f"{claim}: not so on the embedded model and data")
+    print(f"✓ {claim}" if ok else f"✗ {claim}" + (f" — {otherwise}" if otherwise else ""))
+    return ok
 
 
 def checkpoint_path(path: str | Path | None = None) -> Path:

@@ -9,16 +9,19 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import time
 from pathlib import Path
 
 import nbformat
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
+from tone_helpers.bench import NOISY_MARK
 from tone_helpers.paths import ARTIFACTS_DIR, REPO_ROOT, relative
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
@@ -29,22 +32,64 @@ def series(prefixes: list[str] | None = None) -> list[Path]:
     return [nb for nb in notebooks if not prefixes or nb.name.startswith(tuple(prefixes))]
 
 
-def execute(path: Path, out: Path, parameters: dict | None = None, smoke: bool = False, timeout: int = 1800) -> float:
-    """Execute one notebook top to bottom with the kernel of this environment; returns seconds.
+def execute(path: Path, out: Path, parameters: dict | None = None, smoke: bool = False,
+            timeout: int = 1800) -> tuple[float, CellExecutionError | None]:
+    """Execute one notebook top to bottom on a fresh kernel of this environment and write it to ``out``.
 
-    ``parameters`` override the cell tagged ``parameters``, the way papermill does it.
+    Returns the seconds it took and the error that stopped it, if any: the executed copy is written
+    either way, so a reader can open it and see where and why it stopped. ``parameters`` override the
+    cell tagged ``parameters``, the way papermill does it.
     """
     if parameters:
         nb = parameterize_notebook(load_notebook_node(str(path)), parameters)
     else:
         nb = nbformat.read(path, as_version=4)
-    start = time.perf_counter()
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    # Curve-encrypted kernel sockets: the kernel's own spec supports them, and without them ipykernel warns
+    # on the console that code and outputs travel over TCP in plain text.
+    kernel = KernelManager(kernel_name="python3", transport_encryption="auto")
+    # record_timing=False: no per-cell timestamps in the notebook, which would change at every run.
+    client = NotebookClient(nb, km=kernel, timeout=timeout, record_timing=False,
                             resources={"metadata": {"path": str(NOTEBOOKS_DIR)}})
-    client.execute(env={**os.environ, "TONE_SMOKE_TEST": "1" if smoke else "0"})  # for the kernel only
+    start, error = time.perf_counter(), None
+    try:
+        client.execute(env={**os.environ, "TONE_SMOKE_TEST": "1" if smoke else "0"})  # for the kernel only
+    except CellExecutionError as exc:
+        error = exc
+    tidy_streams(nb)
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, error
+
+
+def tidy_streams(nb) -> None:
+    """Store what a reader would see: consecutive stream chunks joined, progress-bar redraws resolved.
+
+    A progress bar redraws itself with carriage returns; stored chunk by chunk, GitHub shows every redraw.
+    """
+    for cell in nb.cells:
+        outputs = []
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream" and outputs and outputs[-1].output_type == "stream" \
+                    and outputs[-1].name == output.name:
+                outputs[-1].text += output.text
+            else:
+                outputs.append(output)
+        for output in outputs:
+            if output.output_type == "stream":
+                output.text = "\n".join(last_redraw(line) for line in output.text.split("\n"))
+        if "outputs" in cell:
+            cell.outputs = outputs
+
+
+def last_redraw(line: str) -> str:
+    """What a terminal shows of a line that was redrawn with carriage returns: its last drawing."""
+    drawings = [d for d in line.split("\r") if d]
+    return drawings[-1] if drawings else ""
+
+
+def noisy_cells(nb) -> list[int]:
+    """Indices of code cells whose outputs carry a timing flagged as noisy."""
+    return [i for i, cell in enumerate(nb.cells) if NOISY_MARK in json.dumps(cell.get("outputs", []), ensure_ascii=False)]
 
 
 def parse_value(text: str):
@@ -68,15 +113,24 @@ def main(argv: list[str] | None = None) -> None:
     parameters = {name: parse_value(value) for name, value in args.parameter}
     if parameters and args.inplace:
         parser.error("--inplace keeps the notebooks' own defaults; run with parameters without --inplace")
+    if args.inplace and args.smoke:
+        parser.error("--inplace stores full measurements; a --smoke run has too few timing repeats")
     notebooks = series(args.prefixes)
     if not notebooks:
         parser.error(f"no notebook in {relative(NOTEBOOKS_DIR)} starts with {args.prefixes}")
     for path in notebooks:
-        out = path if args.inplace else ARTIFACTS_DIR / "executed" / path.name
-        try:
-            seconds = execute(path, out, parameters, args.smoke)
-        except CellExecutionError as error:
-            raise SystemExit(f"{path.name} stopped with {error.ename}: {error.evalue}") from None
+        out = ARTIFACTS_DIR / "executed" / path.name
+        seconds, error = execute(path, out, parameters, args.smoke)
+        if error is not None:
+            raise SystemExit(f"{path.name} stopped with {error.ename}: {error.evalue}\n"
+                             f"the executed copy, error included: {relative(out)}")
+        if args.inplace:
+            noisy = noisy_cells(nbformat.read(out, as_version=4))
+            if noisy:
+                raise SystemExit(f"{path.name}: timings in cells {noisy} are flagged {NOISY_MARK!r} (the machine was "
+                                 f"busy); not stored. Re-run on a quiet machine. This run: {relative(out)}")
+            path.write_bytes(out.read_bytes())
+            out = path
         print(f"{path.name}: {seconds:.0f} s -> {relative(out)}", flush=True)
 
 
