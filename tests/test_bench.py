@@ -72,3 +72,38 @@ def test_performance_benchmark_rows_and_ratios():
     assert results["ref"]["speed-up b1"] == 1.0
     assert {"latency b1", "latency b2", "clips/s", "size (MB)"} <= set(results["other"])
     assert "| other | 1.00 |" in repr(bench.table())
+
+
+def test_a_wide_spread_is_flagged_noisy():
+    assert not Timing("quiet", 1, [1.0, 1.01, 0.99, 1.02, 0.98]).noisy
+    noisy = Timing("busy", 1, [1.0, 3.0, 0.9, 2.5, 1.1, 2.8])
+    assert noisy.noisy and str(noisy).endswith("⚠ noisy")
+    from tone_helpers.bench import fmt_median
+    assert fmt_median(noisy).endswith("⚠ noisy") and not fmt_median(Timing("q", 1, [1.0, 1.0])).endswith("noisy")
+
+
+def test_a_pathologically_slow_call_is_timed_in_three_rounds_only():
+    import time as clock
+
+    calls = {"fast": lambda: None, "slow": lambda: clock.sleep(0.01)}
+    timings = interleaved(calls, batch_size=1, warmup=1, repeats=8, slow=5.0)
+    assert len(timings["fast"].seconds) == 8 and len(timings["slow"].seconds) == 3
+
+
+def test_slow_backends_are_not_timed_at_larger_batches():
+    import time as clock
+    from types import SimpleNamespace
+
+    from tone_helpers.benchmark import Backend, PerformanceBenchmark
+
+    def model(delay):
+        def run(x):
+            clock.sleep(delay)
+            return SimpleNamespace(logits=torch.zeros(len(x), 5))
+        return run
+
+    backends = {"ref": Backend(model(0.0005), 1.0), "crawl": Backend(model(0.02), 1.0)}
+    results = PerformanceBenchmark(None, batch_sizes=(1, 2), warmup=1, repeats=3, slow=5.0).run(backends, "ref")
+    assert results["crawl"]["latency b2"] is None and results["crawl"]["speed-up b2"] is None
+    assert results["crawl"]["speed-up b1"] < 1 / 5
+    assert results["ref"]["latency b2"] is not None

@@ -33,3 +33,46 @@ def test_a_refused_run_leaves_the_test_environment_alone(monkeypatch):
         run_series.main(["99"])
     import os
     assert os.environ["TONE_SMOKE_TEST"] == "1"  # later notebook kernels inherit it
+
+
+def test_smoke_runs_are_never_stored_in_place():
+    with pytest.raises(SystemExit):
+        run_series.main(["--inplace", "--smoke", "01"])
+
+
+def test_progress_bar_redraws_are_stored_as_the_reader_sees_them():
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text="  0%|  | 0/2\r"),
+                    nbformat.v4.new_output("stream", name="stderr", text=" 50%|# | 1/2\r100%|##| 2/2\n"),
+                    nbformat.v4.new_output("stream", name="stdout", text="Total time: 1.00 s\n")]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    run_series.tidy_streams(nb)
+    assert [(o.name, o.text) for o in nb.cells[0].outputs] == [("stderr", "100%|##| 2/2\n"),
+                                                              ("stdout", "Total time: 1.00 s\n")]
+
+
+def test_noisy_timings_are_found():
+    import nbformat
+
+    quiet = nbformat.v4.new_code_cell("")
+    quiet.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1.00 ms\n")]
+    busy = nbformat.v4.new_code_cell("")
+    busy.outputs = [nbformat.v4.new_output("stream", name="stdout", text="9.00 ms ⚠ noisy\n")]
+    assert run_series.noisy_cells(nbformat.v4.new_notebook(cells=[quiet, busy])) == [1]
+
+
+def test_a_failing_notebook_still_writes_its_executed_copy(tmp_path):
+    import nbformat
+
+    source = tmp_path / "99_broken.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('before')"),
+                                                   nbformat.v4.new_code_cell("1 / 0")]), source)
+    out = tmp_path / "executed" / source.name
+    _, error = run_series.execute(source, out)
+    assert error is not None and error.ename == "ZeroDivisionError"
+    stored = nbformat.read(out, as_version=4)
+    assert stored.cells[0].outputs[0].text == "before\n"
+    assert stored.cells[1].outputs[0].output_type == "error"
+    assert "execution" not in stored.cells[0].metadata  # no per-cell timestamps

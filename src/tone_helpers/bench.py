@@ -125,13 +125,22 @@ def feature_latency(extractor, clips: list[np.ndarray], batch_size: int, warmup:
 
 
 def cpu_int8_features() -> list[str]:
-    """The CPU's int8 dot-product extensions that fbgemm/oneDNN can use (Linux; empty elsewhere)."""
-    try:
-        flags = set(open("/proc/cpuinfo").read().split())
-    except OSError:
-        return []
-    wanted = ["avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8", "asimddp", "i8mm"]
-    return [f for f in wanted if f in flags]
+    """The CPU's int8 dot-product extensions, as CPUID reports them to this process.
+
+    numpy's run-time detection asks the CPU itself, so an emulated CPU (``qemu-x86_64 -cpu Haswell``) is
+    reported as what the libraries see; ``/proc/cpuinfo`` would name the host's. AMX, which numpy does not
+    list, is read from ``/proc/cpuinfo`` only on a CPU of its generation.
+    """
+    from numpy._core._multiarray_umath import __cpu_features__ as cpu
+
+    names = {"AVX2": "avx2", "AVX512F": "avx512f", "AVX512VNNI": "avx512_vnni", "ASIMDDP": "asimddp"}
+    found = [name for key, name in names.items() if cpu.get(key)]
+    if cpu.get("AVX512_SPR"):
+        try:
+            found += ["amx_int8"] if "amx_int8" in open("/proc/cpuinfo").read().split() else []
+        except OSError:
+            pass
+    return found
 
 
 # Switches that force the int8 and float kernels onto an older instruction set (see the README).

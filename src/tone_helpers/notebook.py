@@ -75,8 +75,8 @@ def resolve(path: str | Path | None, default: Path, what: str) -> Path:
     return path
 
 
-def check(ok, claim: str, otherwise: str = "") -> bool:
-    """One line, ``✓ claim`` or ``✗ claim — otherwise``; returns whether it holds.
+def check(ok, claim: str, otherwise: str = "") -> None:
+    """Print one line, ``✓ claim`` or ``✗ claim — otherwise``.
 
     On the embedded model and data a failed check stops the notebook (it is a regression test); on the
     reader's own checkpoint or data it is a verdict about their model, printed, and the notebook goes on.
@@ -85,7 +85,6 @@ def check(ok, claim: str, otherwise: str = "") -> bool:
     if not ok and not USER_INPUTS:
         raise AssertionError(f"{claim}: not so on the embedded model and data")
     print(f"✓ {claim}" if ok else f"✗ {claim}" + (f" — {otherwise}" if otherwise else ""))
-    return ok
 
 
 def checkpoint_path(path: str | Path | None = None) -> Path:

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import nbformat
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from papermill.iorw import load_notebook_node
@@ -32,6 +32,14 @@ def series(prefixes: list[str] | None = None) -> list[Path]:
     return [nb for nb in notebooks if not prefixes or nb.name.startswith(tuple(prefixes))]
 
 
+class EncryptedKernelManager(AsyncKernelManager):
+    """Kernel sockets encrypted with CurveZMQ, which the ipykernel spec supports. Without it ipykernel warns
+    on the console that code and outputs travel over TCP in plain text (on this machine's loopback)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(transport_encryption="auto", **kwargs)
+
+
 def execute(path: Path, out: Path, parameters: dict | None = None, smoke: bool = False,
             timeout: int = 1800) -> tuple[float, CellExecutionError | None]:
     """Execute one notebook top to bottom on a fresh kernel of this environment and write it to ``out``.
@@ -44,11 +52,8 @@ def execute(path: Path, out: Path, parameters: dict | None = None, smoke: bool =
         nb = parameterize_notebook(load_notebook_node(str(path)), parameters)
     else:
         nb = nbformat.read(path, as_version=4)
-    # Curve-encrypted kernel sockets: the kernel's own spec supports them, and without them ipykernel warns
-    # on the console that code and outputs travel over TCP in plain text.
-    kernel = KernelManager(kernel_name="python3", transport_encryption="auto")
     # record_timing=False: no per-cell timestamps in the notebook, which would change at every run.
-    client = NotebookClient(nb, km=kernel, timeout=timeout, record_timing=False,
+    client = NotebookClient(nb, kernel_manager_class=EncryptedKernelManager, timeout=timeout, record_timing=False,
                             resources={"metadata": {"path": str(NOTEBOOKS_DIR)}})
     start, error = time.perf_counter(), None
     try:

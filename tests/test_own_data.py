@@ -1,0 +1,43 @@
+"""A reader's own checkpoint and data run the evaluation notebook to the end (README: "Use your own ...")."""
+
+import csv
+
+import nbformat
+import pytorch_lightning as pl
+import torch
+
+from tone_helpers import LightningToneClassifier, paths, run_series
+from tone_helpers.synth import ensure_generated
+
+
+def untrained_checkpoint(path):
+    """Another reader's model: same architecture, other weights (here: untrained, so int8 may well disagree)."""
+    torch.manual_seed(1)
+    trainer = pl.Trainer(accelerator="cpu", logger=False, enable_checkpointing=False,
+                         enable_progress_bar=False, enable_model_summary=False)
+    trainer.strategy.connect(LightningToneClassifier("tiny"))
+    trainer.save_checkpoint(path, weights_only=True)
+    return path
+
+
+def csv_of(rows, path):
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["path", "label"])
+        writer.writerows(rows)
+    return path
+
+
+def test_evaluation_notebook_runs_to_the_end_on_a_readers_checkpoint_and_data(tmp_path):
+    ensure_generated()
+    with paths.EVAL_CSV.open() as f:
+        rows = [(str(paths.EVAL_CSV.parent / r["path"]), r["label"]) for r in csv.DictReader(f)][:130]
+    parameters = {"CHECKPOINT": str(untrained_checkpoint(tmp_path / "mine.ckpt")),
+                  "EVAL_CSV": str(csv_of(rows, tmp_path / "mine.csv"))}  # 130 clips: not a multiple of 128
+    out = tmp_path / "04_evaluate.ipynb"
+    _, error = run_series.execute(run_series.NOTEBOOKS_DIR / "04_evaluate.ipynb", out, parameters, smoke=True)
+    assert error is None, f"{error.ename}: {error.evalue}"
+    text = "".join(o.get("text", "") for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", []))
+    assert "130 clips" in text
+    verdicts = [line for line in text.splitlines() if line[:2] in ("✓ ", "✗ ")]
+    assert len(verdicts) == 3  # accuracy, agreement, paired test: printed, whichever way they went
