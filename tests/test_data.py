@@ -78,8 +78,44 @@ def test_streaming_gives_the_same_features(tmp_path):
     dm = ToneDataModule()
     eager = [x["input_values"] for x in dm.get_dataset(meta)]
     lazy = [x["input_values"] for x in dm.get_dataset(meta, streaming=True)]
+    assert len(lazy) == len(eager) == 3
     for a, b in zip(eager, lazy):
         torch.testing.assert_close(a, b)
+
+
+def test_streaming_with_workers_yields_every_clip_once(tmp_path):
+    for i in range(5):
+        sf.write(tmp_path / f"c{i}.wav", tone(hz=150 + 30 * i), RATE)
+    meta = write_csv(tmp_path, [f"c{i}.wav,{i % 5}" for i in range(5)])
+    loader = torch.utils.data.DataLoader(ToneDataModule().get_dataset(meta, streaming=True), batch_size=2, num_workers=2)
+    labels = sorted(label for batch in loader for label in batch["labels"].tolist())
+    assert labels == [0, 1, 2, 3, 4]
+
+
+def test_a_csv_with_a_byte_order_mark_is_read(tmp_path):
+    sf.write(tmp_path / "a.wav", tone(), RATE)
+    meta = tmp_path / "excel.csv"
+    meta.write_text("path,label\na.wav,2\n", encoding="utf-8-sig")
+    assert get(meta).labels.tolist() == [2]
+
+
+def test_clips_longer_than_the_model_input_are_reported_once(tmp_path):
+    from tone_helpers.data import ToneDataWarning
+
+    for i, seconds in enumerate([0.5, 2.0, 1.0]):
+        sf.write(tmp_path / f"c{i}.wav", tone(seconds), RATE)
+    meta = write_csv(tmp_path, [f"c{i}.wav,0" for i in range(3)])
+    with pytest.warns(ToneDataWarning, match=r"2 of 3 clips are longer than max_length=75 frames \(0\.77 s\).*1\.23 s cut"):
+        get(meta)
+
+
+def test_clips_within_the_model_input_raise_no_warning(tmp_path):
+    import warnings
+
+    sf.write(tmp_path / "a.wav", tone(0.75), RATE)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        get(write_csv(tmp_path, ["a.wav,0"]))
 
 
 # ---- bad input: each error names the culprit -------------------------------------------------
@@ -119,6 +155,12 @@ def test_bad_label_names_row_and_value(tmp_path, label, message):
     meta = write_csv(tmp_path, ["a.wav,1", f"a.wav,{label}"])
     with pytest.raises(ToneDataError, match=rf"meta\.csv, line 3: {message}"):
         get(meta)
+
+
+def test_a_folder_in_the_csv_is_called_a_folder(tmp_path):
+    (tmp_path / "clips").mkdir()
+    with pytest.raises(ToneDataError, match=r"clips: is a folder, not an audio file \(listed in .*meta.csv\)"):
+        get(write_csv(tmp_path, ["clips,1"]))
 
 
 def test_missing_audio_names_file_and_csv(tmp_path):

@@ -67,12 +67,12 @@ def test_a_failing_notebook_still_writes_its_executed_copy(tmp_path):
     import nbformat
 
     source = tmp_path / "99_broken.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('before')"),
-                                                   nbformat.v4.new_code_cell("1 / 0")]), source)
+    stamped = nbformat.v4.new_code_cell("print('before')", metadata={"execution": {"shell.execute_reply": "2026-01-01"}})
+    nbformat.write(nbformat.v4.new_notebook(cells=[stamped, nbformat.v4.new_code_cell("1 / 0")]), source)
     out = tmp_path / "executed" / source.name
     _, error = run_series.execute(source, out)
     assert error is not None and error.ename == "ZeroDivisionError"
     stored = nbformat.read(out, as_version=4)
     assert stored.cells[0].outputs[0].text == "before\n"
     assert stored.cells[1].outputs[0].output_type == "error"
-    assert "execution" not in stored.cells[0].metadata  # no per-cell timestamps
+    assert all("execution" not in cell.metadata for cell in stored.cells)  # no per-cell timestamps

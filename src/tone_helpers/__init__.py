@@ -1,5 +1,10 @@
-"""Helpers for the tone quantization notebook series: data, models, measuring and plotting."""
+"""Helpers for the tone quantization notebook series: data, models, measuring and plotting.
 
+The names below are imported on first use, not with the package: ``tone-data`` (``tone_helpers.synth``)
+needs neither Lightning nor transformers, and should not wait seconds for them.
+"""
+
+import importlib
 import logging
 
 # With torchao installed (Intel Neural Compressor needs it), importing transformers imports torchao, which
@@ -8,22 +13,30 @@ import logging
 logging.getLogger("torchao").setLevel(logging.ERROR)
 logging.getLogger("torch.utils._pytree").setLevel(logging.ERROR)
 
-from tone_helpers.audio import ToneDataError, read_audio
-from tone_helpers.data import ToneDataModule, read_metadata
-from tone_helpers.model import LightningToneClassifier, build_model
-from tone_helpers.presets import LABELS, PRESETS, ast_config, feature_extractor_for
-
 __version__ = "0.1.0"
 
-__all__ = [
-    "LABELS",
-    "PRESETS",
-    "LightningToneClassifier",
-    "ToneDataError",
-    "ToneDataModule",
-    "ast_config",
-    "build_model",
-    "feature_extractor_for",
-    "read_audio",
-    "read_metadata",
-]
+_HOME = {
+    "ToneDataError": "audio",
+    "read_audio": "audio",
+    "ToneDataModule": "data",
+    "read_metadata": "data",
+    "LightningToneClassifier": "model",
+    "build_model": "model",
+    "LABELS": "labels",
+    "NUM_LABELS": "labels",
+    "PRESETS": "presets",
+    "ast_config": "presets",
+    "feature_extractor_for": "presets",
+}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str):
+    if name in _HOME:
+        return getattr(importlib.import_module(f"tone_helpers.{_HOME[name]}"), name)
+    raise AttributeError(f"module 'tone_helpers' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

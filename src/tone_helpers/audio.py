@@ -30,6 +30,8 @@ def _check_complete(path: Path, info: sf._SoundFileInfo) -> None:
 def read_audio(path: str | Path) -> np.ndarray:
     """Decode WAV/FLAC (any rate, any channel count, 16/24-bit or float) to 16 kHz mono float32."""
     path = Path(path)
+    if path.is_dir():
+        raise ToneDataError(f"{path}: is a folder, not an audio file")
     if not path.is_file():
         raise ToneDataError(f"{path}: audio file not found")
     if path.stat().st_size == 0:

@@ -15,9 +15,9 @@ import torch
 from torch.utils.data import DataLoader, Dataset, IterableDataset
 
 from tone_helpers.audio import TARGET_RATE, ToneDataError, read_audio
+from tone_helpers.labels import NUM_LABELS
 from tone_helpers.presets import feature_extractor_for
 
-NUM_LABELS = 5
 LABEL_COLUMN = "label"
 
 
@@ -26,7 +26,8 @@ def read_metadata(csv_path: str | Path, audio_column: str = "path") -> list[tupl
     csv_path = Path(csv_path)
     if not csv_path.is_file():
         raise ToneDataError(f"{csv_path}: metadata CSV not found")
-    with csv_path.open(newline="", encoding="utf-8") as f:
+    # utf-8-sig: spreadsheet programs often save CSVs with a byte-order mark before the first column name
+    with csv_path.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
         columns = reader.fieldnames or []
         missing = [c for c in (audio_column, LABEL_COLUMN) if c not in columns]
@@ -61,6 +62,28 @@ def read_clip(path: Path, csv_path: Path) -> np.ndarray:
         raise ToneDataError(f"{exc} (listed in {csv_path})") from None
 
 
+class ToneDataWarning(UserWarning):
+    """Input that is used, but not as a reader may expect (e.g. clips cut to the model's length)."""
+
+
+# The AST filter bank: 25 ms windows every 10 ms at 16 kHz, no padding (Kaldi's snip_edges).
+WINDOW, HOP = 400, 160
+
+
+def frames_in(samples: int) -> int:
+    return 1 + (samples - WINDOW) // HOP if samples >= WINDOW else 1
+
+
+def warn_if_cut(lengths: list[int], max_length: int, metadata) -> None:
+    """Say once per data set how many clips are longer than the model's input, and how much is lost."""
+    keep = (WINDOW + (max_length - 1) * HOP) / TARGET_RATE
+    long = [n / TARGET_RATE for n in lengths if frames_in(n) > max_length]
+    if long:
+        warnings.warn(f"{metadata}: {len(long)} of {len(lengths)} clips are longer than max_length={max_length} "
+                      f"frames ({keep:.2f} s); the model sees only their first {keep:.2f} s (up to "
+                      f"{max(long) - keep:.2f} s cut from the longest clip)", ToneDataWarning, stacklevel=3)
+
+
 class FeatureDataset(Dataset):
     """Features computed once up front: fast epochs, and bad files fail before training starts."""
 
@@ -84,8 +107,14 @@ class StreamingDataset(IterableDataset):
         return len(self.rows)
 
     def __iter__(self):
-        for path, label in self.rows:
-            features = self.extractor(read_clip(path, self.csv_path), sampling_rate=TARGET_RATE, return_tensors="pt")
+        # With DataLoader workers, each worker reads its own share of the rows: every clip exactly once.
+        worker = torch.utils.data.get_worker_info()
+        rows = self.rows if worker is None else self.rows[worker.id::worker.num_workers]
+        for path, label in rows:
+            clip = read_clip(path, self.csv_path)
+            if frames_in(len(clip)) > self.extractor.max_length:
+                warn_if_cut([len(clip)], self.extractor.max_length, self.csv_path)  # shown once: warnings' default
+            features = self.extractor(clip, sampling_rate=TARGET_RATE, return_tensors="pt")
             yield {"input_values": features["input_values"][0], "labels": torch.tensor(label)}
 
 
@@ -116,6 +145,7 @@ class ToneDataModule(pl.LightningDataModule):
         if streaming:
             return StreamingDataset(rows, Path(metadata), self.feature_extractor)
         clips = [read_clip(path, Path(metadata)) for path, _ in rows]
+        warn_if_cut([len(c) for c in clips], self.max_length, metadata)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # the extractor's mel-filter notice
             features = self.feature_extractor(clips, sampling_rate=TARGET_RATE, return_tensors="pt")

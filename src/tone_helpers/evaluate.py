@@ -7,6 +7,8 @@ from torch.utils.data import DataLoader, Dataset
 from torchmetrics.classification import MulticlassAccuracy
 from tqdm.auto import tqdm
 
+from tone_helpers.labels import NUM_LABELS
+
 
 @torch.inference_mode()
 def predict(model, dataset: Dataset, batch_size: int = 128, progress: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
@@ -19,8 +21,9 @@ def predict(model, dataset: Dataset, batch_size: int = 128, progress: bool = Fal
 
 
 def accuracy_on(model, dataset: Dataset, batch_size: int = 128) -> float:
+    """Accuracy as the series uses the word everywhere: the share of clips classified correctly (micro)."""
     preds, labels = predict(model, dataset, batch_size)
-    return MulticlassAccuracy(num_classes=5, average="micro")(preds, labels).item()
+    return MulticlassAccuracy(num_classes=NUM_LABELS, average="micro")(preds, labels).item()
 
 
 def mcnemar_p_value(a_correct: torch.Tensor, b_correct: torch.Tensor) -> tuple[int, int, float]:

@@ -14,10 +14,11 @@ import torch
 from torchmetrics.classification import MulticlassAccuracy
 from transformers import ASTConfig, ASTForAudioClassification
 
+from tone_helpers.labels import NUM_LABELS
 from tone_helpers.presets import ast_config, is_preset, local_or_hub
 
 
-def build_model(model_name_or_path: str = "tiny", num_labels: int = 5, max_length: int = 75,
+def build_model(model_name_or_path: str = "tiny", num_labels: int = NUM_LABELS, max_length: int = 75,
                 pretrained: bool = True) -> ASTForAudioClassification:
     """A fresh AST: random weights for presets, pretrained weights for a local folder or hub id."""
     config = ast_config(model_name_or_path, num_labels, max_length)
@@ -33,7 +34,7 @@ class LightningToneClassifier(pl.LightningModule):
     def __init__(
         self,
         model_name_or_path: str = "tiny",
-        num_labels: int = 5,
+        num_labels: int = NUM_LABELS,
         max_length: int = 75,
         learning_rate: float = 1e-3,
         weight_decay: float = 0.01,
@@ -49,8 +50,9 @@ class LightningToneClassifier(pl.LightningModule):
             model_name_or_path=model_name_or_path, num_labels=num_labels, max_length=max_length,
             learning_rate=learning_rate, weight_decay=weight_decay, config=config,
         ))
-        self.train_acc = MulticlassAccuracy(num_labels)
-        self.val_acc = MulticlassAccuracy(num_labels)
+        # micro: the share of clips classified correctly, the accuracy every notebook reports
+        self.train_acc = MulticlassAccuracy(num_labels, average="micro")
+        self.val_acc = MulticlassAccuracy(num_labels, average="micro")
 
     def forward(self, input_values: torch.Tensor) -> torch.Tensor:
         return self.model(input_values).logits

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from tone_helpers.presets import LABELS
+from tone_helpers.labels import LABELS, NUM_LABELS
 
 
 def stacked_bars(ax, groups: dict[str, dict[str, float]], unit: str, title: str) -> None:
@@ -34,7 +34,7 @@ def size_breakdown_chart(by_model: dict[str, dict[str, dict[str, float]]]):
     return fig
 
 
-def confusion_matrices(results: dict[str, tuple[torch.Tensor, torch.Tensor]], num_classes: int = 5):
+def confusion_matrices(results: dict[str, tuple[torch.Tensor, torch.Tensor]], num_classes: int = NUM_LABELS):
     """Counts of (true, predicted) pairs for each model, side by side, on one colour scale."""
     mats = {}
     for name, (preds, labels) in results.items():

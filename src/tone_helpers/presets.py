@@ -11,7 +11,7 @@ from pathlib import Path
 
 from transformers import ASTConfig, ASTFeatureExtractor
 
-LABELS = {0: "tone 1", 1: "tone 2", 2: "tone 3", 3: "tone 4", 4: "neutral"}
+from tone_helpers.labels import LABELS, NUM_LABELS
 
 PRESETS = {
     # Small enough to train on a laptop CPU in about a minute and to commit (well under 2 MB).
@@ -26,7 +26,7 @@ def is_preset(name_or_path: str) -> bool:
     return name_or_path in PRESETS
 
 
-def ast_config(name_or_path: str = "tiny", num_labels: int = 5, max_length: int = 75) -> ASTConfig:
+def ast_config(name_or_path: str = "tiny", num_labels: int = NUM_LABELS, max_length: int = 75) -> ASTConfig:
     """The config of a preset, a local folder, or a hub id, with our head size and input length."""
     labels = {i: LABELS.get(i, f"class {i}") for i in range(num_labels)}
     overrides = dict(max_length=max_length, num_labels=num_labels, id2label=labels,

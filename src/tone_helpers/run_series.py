@@ -61,6 +61,8 @@ def execute(path: Path, out: Path, parameters: dict | None = None, smoke: bool =
     except CellExecutionError as exc:
         error = exc
     tidy_streams(nb)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)  # timestamps from an earlier recording
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out)
     return time.perf_counter() - start, error

@@ -1,0 +1,38 @@
+"""How the package behaves as installed: light imports, and a clear word when it is not in its repository."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import tone_helpers
+
+PACKAGE = Path(tone_helpers.__file__).parent
+
+
+def run(code: str, **env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, **env}, timeout=120)
+
+
+def test_making_data_does_not_import_lightning_or_transformers():
+    result = run("import sys, tone_helpers.synth; print(sorted({'torch', 'transformers', 'pytorch_lightning'} & set(sys.modules)))")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_public_names_still_import_from_the_package():
+    from tone_helpers import LABELS, LightningToneClassifier, ToneDataModule  # noqa: F401
+
+    assert LABELS[4] == "neutral" and set(tone_helpers.__all__) <= set(dir(tone_helpers))
+
+
+def test_a_copy_outside_the_repository_says_where_the_data_should_come_from(tmp_path):
+    shutil.copytree(PACKAGE, tmp_path / "site" / "tone_helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    env = {"PYTHONPATH": str(tmp_path / "site"), "TONE_DATA_DIR": ""}
+    result = run("import tone_helpers.paths", **env)
+    assert result.returncode != 0 and "installed outside its repository" in result.stderr
+    assert "TONE_DATA_DIR" in result.stderr
+    mine = run("import tone_helpers.paths as p; print(p.EMBEDDED_CHECKPOINT)", **{**env, "TONE_DATA_DIR": str(tmp_path)})
+    assert mine.returncode == 0 and mine.stdout.strip() == str(tmp_path / "tiny_ast_tones.ckpt")
