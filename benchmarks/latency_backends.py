@@ -10,7 +10,8 @@ import argparse
 
 import torch
 from tone_helpers import build_model, notebook, paths
-from tone_helpers.bench import fmt_time, machine_facts, model_latency
+from tone_helpers.machine import machine_facts
+from tone_helpers.timing import fmt_time, model_latency
 from tone_helpers.onnx_backend import OrtClassifier, export_onnx, onnx_size_mb, quantize_onnx
 
 

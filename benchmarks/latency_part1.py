@@ -11,7 +11,8 @@ import argparse
 import torch
 
 from tone_helpers import build_model, notebook
-from tone_helpers.bench import fmt_time, machine_facts, model_latency
+from tone_helpers.machine import machine_facts
+from tone_helpers.timing import fmt_time, model_latency
 
 
 def main() -> None:

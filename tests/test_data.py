@@ -130,10 +130,11 @@ def test_missing_csv(tmp_path):
         get(tmp_path / "nope.csv")
 
 
-@pytest.mark.parametrize("content", ["", "path,label\n"])
-def test_empty_csv(tmp_path, content):
+@pytest.mark.parametrize("content, message", [("", "empty file, not even a header row"),
+                                              ("path,label\n", "no data rows")])
+def test_empty_csv(tmp_path, content, message):
     (tmp_path / "meta.csv").write_text(content)
-    with pytest.raises(ToneDataError, match=r"meta\.csv: (no data rows|missing column)"):
+    with pytest.raises(ToneDataError, match=rf"meta\.csv: {message}"):
         get(tmp_path / "meta.csv")
 
 
@@ -188,11 +189,13 @@ def test_zero_length_audio(tmp_path):
         read_audio(tmp_path / "none.wav")
 
 
-@pytest.mark.parametrize("suffix", ["wav", "flac"])
-def test_truncated_audio(tmp_path, suffix):
+# libsndfile tells a short WAV from its header; a cut FLAC stream fails to decode ("lost sync")
+@pytest.mark.parametrize("suffix, message", [("wav", r"audio file is truncated \(header declares 32000 bytes"),
+                                             ("flac", r"cannot decode audio \(.*lost sync")])
+def test_truncated_audio(tmp_path, suffix, message):
     full = tmp_path / f"full.{suffix}"
     sf.write(full, np.random.default_rng(0).normal(0, 0.1, RATE).astype(np.float32), RATE)
     cut = tmp_path / f"cut.{suffix}"
     cut.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
-    with pytest.raises(ToneDataError, match=rf"cut\.{suffix}: (audio file is truncated|cannot decode audio)"):
+    with pytest.raises(ToneDataError, match=rf"cut\.{suffix}: {message}"):
         read_audio(cut)

@@ -32,3 +32,37 @@ def test_the_default_paths_are_not_the_readers(own_inputs):
 def test_a_missing_file_is_named(own_inputs, tmp_path):
     with pytest.raises(FileNotFoundError, match="nope.ckpt"):
         notebook.checkpoint_path(tmp_path / "nope.ckpt")
+
+
+@pytest.mark.parametrize("machine, supported, engine", [
+    ("x86_64", ["qnnpack", "onednn", "x86", "fbgemm"], "x86"),  # this series' pinned x86 build
+    ("AMD64", ["fbgemm", "qnnpack"], "fbgemm"),  # an older build without the x86 engine
+    ("aarch64", ["qnnpack", "onednn"], "qnnpack"),  # Linux on ARM
+    ("arm64", ["qnnpack"], "qnnpack"),  # Apple Silicon
+])
+def test_the_int8_engine_fits_the_machine(machine, supported, engine):
+    assert notebook.pick_engine(machine, supported) == engine
+
+
+def test_no_usable_engine_is_said_plainly():
+    with pytest.raises(RuntimeError, match="no int8 engine for aarch64 in this torch build"):
+        notebook.pick_engine("aarch64", ["fbgemm"])
+
+
+def test_a_missing_extra_stops_with_the_command_that_installs_it(monkeypatch):
+    monkeypatch.setitem(notebook.EXTRAS, "onnx", ("requirements-onnx.txt", ["onnx", "no_such_module_here"]))
+    with pytest.raises(ModuleNotFoundError, match=r"'onnx' extra.*no_such_module_here.*pip install -r requirements-onnx.txt"):
+        notebook.require("onnx")
+    notebook.require("inc")  # installed here: no complaint
+
+
+def test_the_recorded_versions_are_the_pins():
+    pins = notebook.pinned_versions()
+    assert pins["torch"] == "2.13.0" and "onnxruntime" in pins and "neural-compressor-pt" in pins
+    assert notebook.version_notes() == []  # this environment is the README's
+
+
+def test_another_version_is_noted(monkeypatch):
+    monkeypatch.setattr(notebook.importlib.metadata, "version", lambda name: "0.0.1")
+    notes = notebook.version_notes()
+    assert notes and notes[0].startswith("note: the stored outputs were recorded with torch 2.13.0; you have 0.0.1")

@@ -27,12 +27,18 @@ def test_unknown_notebook_prefix_is_an_error():
         run_series.main(["99"])
 
 
-def test_a_refused_run_leaves_the_test_environment_alone(monkeypatch):
-    monkeypatch.setenv("TONE_SMOKE_TEST", "1")
-    with pytest.raises(SystemExit):
-        run_series.main(["99"])
+def test_the_smoke_flag_reaches_the_kernel_and_not_this_process(tmp_path, monkeypatch):
+    import nbformat
+
+    monkeypatch.setenv("TONE_SMOKE_TEST", "1")  # as under pytest: later notebook kernels inherit it
+    source = tmp_path / "flag.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import os; print(os.environ['TONE_SMOKE_TEST'])")]), source)
+    _, error = run_series.execute(source, tmp_path / "out.ipynb", smoke=False)
+    assert error is None
+    assert nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].outputs[0].text == "0\n"
     import os
-    assert os.environ["TONE_SMOKE_TEST"] == "1"  # later notebook kernels inherit it
+    assert os.environ["TONE_SMOKE_TEST"] == "1"
 
 
 def test_smoke_runs_are_never_stored_in_place():

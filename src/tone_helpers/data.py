@@ -29,7 +29,9 @@ def read_metadata(csv_path: str | Path, audio_column: str = "path") -> list[tupl
     # utf-8-sig: spreadsheet programs often save CSVs with a byte-order mark before the first column name
     with csv_path.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
-        columns = reader.fieldnames or []
+        columns = reader.fieldnames
+        if columns is None:
+            raise ToneDataError(f"{csv_path}: empty file, not even a header row (expected: path,label)")
         missing = [c for c in (audio_column, LABEL_COLUMN) if c not in columns]
         if missing:
             raise ToneDataError(f"{csv_path}: missing column(s) {missing}; found {columns}")

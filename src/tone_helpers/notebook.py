@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import importlib.util
 import logging
 import os
 import platform
@@ -11,7 +13,7 @@ from pathlib import Path
 import torch
 
 from tone_helpers import paths
-from tone_helpers.bench import machine_facts
+from tone_helpers.machine import machine_facts
 from tone_helpers.synth import ensure_generated
 
 # Set by the test suite (tests/conftest.py): the same notebooks with fewer timing repeats, so nbval
@@ -36,19 +38,69 @@ def quiet_known_warnings() -> None:
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
 
 
-def choose_quantized_engine() -> str:
+def pick_engine(machine: str, supported: list[str]) -> str:
     """x86 (fbgemm + oneDNN) on Intel/AMD, qnnpack on ARM and Apple Silicon; the int8 kernels differ."""
-    supported = torch.backends.quantized.supported_engines
-    arm = platform.machine().lower() in ("arm64", "aarch64") or platform.machine().lower().startswith("arm")
+    arm = machine.lower() in ("arm64", "aarch64") or machine.lower().startswith("arm")
     for engine in (["qnnpack"] if arm else ["x86", "fbgemm", "qnnpack"]):
         if engine in supported:
-            torch.backends.quantized.engine = engine
             return engine
-    raise RuntimeError(f"no int8 engine for {platform.machine()} in this torch build (has {supported})")
+    raise RuntimeError(f"no int8 engine for {machine} in this torch build (it has {supported})")
 
 
-def setup(threads: int = 2, seed: int = 0) -> dict[str, str]:
-    """Fix threads and seed, pick the int8 engine, silence known notices, make the data if missing."""
+def choose_quantized_engine() -> str:
+    """Set and return the int8 engine for this machine."""
+    engine = pick_engine(platform.machine(), torch.backends.quantized.supported_engines)
+    torch.backends.quantized.engine = engine
+    return engine
+
+
+# Parts 2 and 3 need packages that Part 1 does not: each extra is a requirements file of its own.
+EXTRAS = {
+    "inc": ("requirements-inc.txt", ["neural_compressor", "torchao"]),
+    "onnx": ("requirements-onnx.txt", ["onnx", "onnxscript", "onnxruntime"]),
+}
+# The packages whose version changes what a notebook prints (their pins are the recorded versions).
+RECORDED = ["torch", "transformers", "pytorch-lightning", "numpy", "onnxruntime", "neural-compressor-pt", "torchao"]
+
+
+def require(*extras: str) -> None:
+    """Stop here, with the command that fixes it, if an extra this notebook needs is not installed."""
+    for extra in extras:
+        file, modules = EXTRAS[extra]
+        missing = [m for m in modules if importlib.util.find_spec(m) is None]
+        if missing:
+            raise ModuleNotFoundError(f"this notebook needs the {extra!r} extra, and {', '.join(missing)} is not "
+                                      f"installed: pip install -r {file} (from the repository's folder)")
+
+
+def pinned_versions() -> dict[str, str]:
+    """``name==version`` pins of the repository's requirements files: the versions the outputs were recorded with."""
+    pins = {}
+    for file in paths.REPO_ROOT.glob("requirements*.txt"):
+        for line in file.read_text().splitlines():
+            name, sep, version = line.split("#")[0].strip().partition("==")
+            if sep:
+                pins[name.strip().lower()] = version.strip()
+    return pins
+
+
+def version_notes() -> list[str]:
+    """One line per package whose installed version differs from the one the stored outputs were recorded with."""
+    pins, notes = pinned_versions(), []
+    for name in RECORDED:
+        try:
+            installed = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        if name in pins and installed.split("+")[0] != pins[name]:
+            notes.append(f"note: the stored outputs were recorded with {name} {pins[name]}; you have {installed}, "
+                         "so some figures may differ")
+    return notes
+
+
+def setup(threads: int = 2, seed: int = 0, needs: tuple[str, ...] = ()) -> dict[str, str]:
+    """Check the extras, fix threads and seed, pick the int8 engine, silence known notices, make the data."""
+    require(*needs)
     quiet_known_warnings()
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
@@ -57,6 +109,8 @@ def setup(threads: int = 2, seed: int = 0) -> dict[str, str]:
     facts = machine_facts()
     for key, value in facts.items():
         print(f"{key:>16}: {value}")
+    for note in version_notes():
+        print(note)
     return facts
 
 

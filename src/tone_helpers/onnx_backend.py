@@ -1,34 +1,19 @@
 """ONNX Runtime behind the same call as a 🤗 model, so every measuring helper serves both.
 
 ``OrtClassifier(path)(input_values).logits`` runs an exported AST with ONNX Runtime on the CPU and
-returns torch logits, just like ``model(input_values).logits``.
+returns torch logits, just like ``model(input_values).logits``; also the export and quantization recipes
+of notebook 06, packaged for the notebooks and benchmarks that repeat them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import torch
-from torch import nn
+
+from tone_helpers.logits import LogitsOnly, with_logits
 
 MB = 1024 * 1024
-
-
-class LogitsOnly(nn.Module):
-    """Wraps an AST so that its forward returns a plain tensor: what an ONNX graph can output."""
-
-    def __init__(self, model: nn.Module):
-        super().__init__()
-        self.model = model
-
-    def forward(self, input_values: torch.Tensor) -> torch.Tensor:
-        return self.model(input_values).logits
-
-
-def with_logits(call):
-    """A callable that returns a logits tensor (an exported or compiled graph), called like the 🤗 model."""
-    return lambda input_values: SimpleNamespace(logits=call(input_values))
 
 
 class OrtClassifier:
@@ -48,9 +33,12 @@ class OrtClassifier:
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.input_name = self.session.get_inputs()[0].name
 
-    def __call__(self, input_values: torch.Tensor) -> SimpleNamespace:
+    def logits(self, input_values: torch.Tensor) -> torch.Tensor:
         (logits,) = self.session.run(None, {self.input_name: input_values.numpy()})
-        return SimpleNamespace(logits=torch.from_numpy(logits))
+        return torch.from_numpy(logits)
+
+    def __call__(self, input_values: torch.Tensor):
+        return with_logits(self.logits)(input_values)
 
 
 def onnx_size_mb(path: str | Path) -> float:
@@ -87,7 +75,7 @@ def strip_export_metadata(path: str | Path) -> int:
     return removed
 
 
-def export_onnx(model: nn.Module, path: str | Path) -> Path:
+def export_onnx(model: torch.nn.Module, path: str | Path) -> Path:
     """Notebook 06's export recipe: dynamo exporter, free batch dimension, one file, debug metadata stripped."""
     batch = torch.export.Dim("batch", min=1, max=1024)
     torch.onnx.export(LogitsOnly(model).eval(), (torch.randn(2, 75, 128),), path, input_names=["input_values"],

@@ -21,7 +21,7 @@ from nbclient.exceptions import CellExecutionError
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from tone_helpers.bench import NOISY_MARK
+from tone_helpers.timing import NOISY_MARK
 from tone_helpers.paths import ARTIFACTS_DIR, REPO_ROOT, relative
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"

@@ -21,21 +21,24 @@ from tone_helpers.model import LightningToneClassifier
 from tone_helpers.synth import ensure_generated
 
 
-def train(out: Path, epochs: int, batch_size: int, learning_rate: float, seed: int, threads: int) -> dict:
+def train(out: Path, epochs: int, batch_size: int, learning_rate: float, seed: int, threads: int,
+          train_csv: Path = paths.TRAIN_CSV, val_csv: Path = paths.VAL_CSV, eval_csv: Path = paths.EVAL_CSV,
+          max_steps: int = -1) -> dict:
+    """Train the tiny AST and save it to ``out``; ``max_steps`` stops early (the tests take one step)."""
     ensure_generated()
     torch.set_num_threads(threads)
     pl.seed_everything(seed, verbose=False)
-    datamodule = ToneDataModule(paths.TRAIN_CSV, paths.VAL_CSV, "tiny", batch_size=batch_size, seed=seed)
+    datamodule = ToneDataModule(train_csv, val_csv, "tiny", batch_size=batch_size, seed=seed)
     module = LightningToneClassifier("tiny", learning_rate=learning_rate)
     trainer = pl.Trainer(
-        max_epochs=epochs, accelerator="cpu", deterministic=True, logger=False,
-        enable_checkpointing=False, enable_model_summary=False,
+        max_epochs=epochs, max_steps=max_steps, accelerator="cpu", deterministic=True, logger=False,
+        enable_checkpointing=False, enable_model_summary=False, enable_progress_bar=max_steps < 0,
     )
     start = time.perf_counter()
     trainer.fit(module, datamodule=datamodule)
     seconds = time.perf_counter() - start
     trainer.save_checkpoint(out, weights_only=True)  # no optimizer state: small, and all a reader needs
-    eval_set = ToneDataModule(eval_metadata=paths.EVAL_CSV).get_dataset(paths.EVAL_CSV)
+    eval_set = ToneDataModule(eval_metadata=eval_csv).get_dataset(eval_csv)
     restored = LightningToneClassifier.load_checkpoint(out).model.eval()
     return {"train_seconds": seconds, "eval_accuracy": accuracy_on(restored, eval_set), "bytes": out.stat().st_size}
 

@@ -12,7 +12,7 @@ from typing import Callable
 
 import torch
 
-from tone_helpers.bench import Timing, fmt_median, model_latency
+from tone_helpers.timing import Timing, fmt_median, model_latency
 from tone_helpers.evaluate import predict
 from tone_helpers.report import Table
 

@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from tone_helpers.bench import Timing, fmt_time, interleaved, model_latency
+from tone_helpers.timing import Timing, fmt_time, interleaved, model_latency
 from tone_helpers.evaluate import mcnemar_p_value
 
 
@@ -54,7 +54,7 @@ def test_mcnemar_exact():
 def test_performance_benchmark_rows_and_ratios():
     from types import SimpleNamespace
 
-    from tone_helpers.benchmark import Backend, PerformanceBenchmark
+    from tone_helpers.comparison import Backend, PerformanceBenchmark
     from tone_helpers.data import FeatureDataset
 
     labels = torch.tensor([0, 1, 2, 3, 4, 0])
@@ -69,7 +69,9 @@ def test_performance_benchmark_rows_and_ratios():
     assert results["ref"]["accuracy"] == pytest.approx(2 / 6)
     assert results["other"]["accuracy"] == pytest.approx(1 / 6)
     assert results["other"]["agreement"] == 0.0 and results["ref"]["agreement"] == 1.0
-    assert results["ref"]["speed-up b1"] == 1.0
+    for bs in (1, 2):  # speed-up = reference time / this backend's time: above 1 means faster
+        ratio = results["ref"][f"latency b{bs}"].median / results["other"][f"latency b{bs}"].median
+        assert results["other"][f"speed-up b{bs}"] == pytest.approx(ratio)
     assert {"latency b1", "latency b2", "clips/s", "size (MB)"} <= set(results["other"])
     assert "| other | 1.00 |" in repr(bench.table())
 
@@ -78,7 +80,7 @@ def test_a_wide_spread_is_flagged_noisy():
     assert not Timing("quiet", 1, [1.0, 1.01, 0.99, 1.02, 0.98]).noisy
     noisy = Timing("busy", 1, [1.0, 3.0, 0.9, 2.5, 1.1, 2.8])
     assert noisy.noisy and str(noisy).endswith("⚠ noisy")
-    from tone_helpers.bench import fmt_median
+    from tone_helpers.timing import fmt_median
     assert fmt_median(noisy).endswith("⚠ noisy") and not fmt_median(Timing("q", 1, [1.0, 1.0])).endswith("noisy")
 
 
@@ -94,7 +96,7 @@ def test_slow_backends_are_not_timed_at_larger_batches():
     import time as clock
     from types import SimpleNamespace
 
-    from tone_helpers.benchmark import Backend, PerformanceBenchmark
+    from tone_helpers.comparison import Backend, PerformanceBenchmark
 
     def model(delay):
         def run(x):

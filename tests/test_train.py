@@ -1,0 +1,39 @@
+import csv
+
+import pytest
+import torch
+
+from tone_helpers import LightningToneClassifier, paths
+from tone_helpers.synth import ensure_generated
+from tone_helpers.train import main, train
+
+
+def few_clips(path, n):
+    with paths.TRAIN_CSV.open() as f:
+        rows = [(str(paths.TRAIN_CSV.parent / r["path"]), r["label"]) for r in csv.DictReader(f)][:n]
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows([("path", "label"), *rows])
+    return path
+
+
+def test_training_takes_a_step_and_saves_a_loadable_checkpoint(tmp_path):
+    ensure_generated()
+    clips = few_clips(tmp_path / "few.csv", 8)
+    out = tmp_path / "one_step.ckpt"
+    result = train(out, epochs=1, batch_size=4, learning_rate=1e-3, seed=0, threads=1,
+                   train_csv=clips, val_csv=clips, eval_csv=clips, max_steps=1)
+    assert 0.0 <= result["eval_accuracy"] <= 1.0 and result["bytes"] == out.stat().st_size
+    trained = LightningToneClassifier.load_checkpoint(out).model
+    torch.manual_seed(0)
+    untouched = LightningToneClassifier("tiny").model
+    moved = [n for (n, a), (_, b) in zip(trained.named_parameters(), untouched.named_parameters()) if not torch.equal(a, b)]
+    assert moved, "one optimizer step changed no weight"
+    assert "optimizer_states" not in torch.load(out, weights_only=True)
+
+
+def test_an_existing_checkpoint_is_never_overwritten_by_default(tmp_path, capsys):
+    mine = tmp_path / "mine.ckpt"
+    mine.write_bytes(b"my own model")
+    with pytest.raises(SystemExit):
+        main(["--out", str(mine)])
+    assert mine.read_bytes() == b"my own model" and "--overwrite" in capsys.readouterr().err
