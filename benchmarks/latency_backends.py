@@ -9,10 +9,11 @@ Writes its ONNX files to data/artifacts/onnx/. Prints medians and the speed-up o
 import argparse
 
 import torch
+
 from tone_helpers import build_model, notebook, paths
 from tone_helpers.machine import machine_facts
-from tone_helpers.timing import fmt_time, model_latency
 from tone_helpers.onnx_backend import OrtClassifier, export_onnx, onnx_size_mb, quantize_onnx
+from tone_helpers.timing import fmt_time, model_latency
 
 
 def main() -> None:
@@ -30,8 +31,10 @@ def main() -> None:
     onnx_fp32 = export_onnx(fp32, folder / "bench_ast_base_fp32.onnx")
     onnx_int8 = quantize_onnx(onnx_fp32, folder / "bench_ast_base_int8.onnx")
     print(", ".join(f"{k}: {v}" for k, v in machine_facts().items()))
-    print(f"ONNX sizes: {onnx_size_mb(onnx_fp32):.2f} MB -> {onnx_size_mb(onnx_int8):.2f} MB "
-          f"(int8/fp32 = {onnx_size_mb(onnx_int8) / onnx_size_mb(onnx_fp32):.4f})")
+    print(
+        f"ONNX sizes: {onnx_size_mb(onnx_fp32):.2f} MB -> {onnx_size_mb(onnx_int8):.2f} MB "
+        f"(int8/fp32 = {onnx_size_mb(onnx_int8) / onnx_size_mb(onnx_fp32):.4f})"
+    )
     models = {
         "PyTorch float32": fp32,
         "PyTorch int8": torch.ao.quantization.quantize_dynamic(fp32, {torch.nn.Linear}, dtype=torch.qint8),

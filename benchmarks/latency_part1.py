@@ -33,13 +33,18 @@ def main() -> None:
     if args.attn:
         fp32.set_attn_implementation(args.attn)
     int8 = torch.ao.quantization.quantize_dynamic(fp32, {torch.nn.Linear}, dtype=torch.qint8)
-    print(", ".join(f"{k}: {v}" for k, v in machine_facts().items()), f"| attention: {fp32.config._attn_implementation}")
+    print(
+        ", ".join(f"{k}: {v}" for k, v in machine_facts().items()), f"| attention: {fp32.config._attn_implementation}"
+    )
     for bs in args.batch_sizes:
         repeats = args.repeats if bs <= 8 else max(3, args.repeats // 6)
         t = model_latency({"float32": fp32, "int8": int8}, bs, warmup=2, repeats=repeats)
-        print(f"{args.preset} batch {bs:>3}: float32 {fmt_time(t['float32'].median)}, int8 {fmt_time(t['int8'].median)}"
-              f" -> speed-up {t['float32'].median / t['int8'].median:.2f}× ({repeats} rounds;"
-              f" IQR float32 {' – '.join(map(fmt_time, t['float32'].spread))}, int8 {' – '.join(map(fmt_time, t['int8'].spread))})")
+        print(
+            f"{args.preset} batch {bs:>3}: float32 {fmt_time(t['float32'].median)}, int8 {fmt_time(t['int8'].median)}"
+            f" -> speed-up {t['float32'].median / t['int8'].median:.2f}× ({repeats} rounds;"
+            f" IQR float32 {' – '.join(map(fmt_time, t['float32'].spread))},"
+            f" int8 {' – '.join(map(fmt_time, t['int8'].spread))})"
+        )
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ def test_streaming_gives_the_same_features(tmp_path):
     eager = [x["input_values"] for x in dm.get_dataset(meta)]
     lazy = [x["input_values"] for x in dm.get_dataset(meta, streaming=True)]
     assert len(lazy) == len(eager) == 3
-    for a, b in zip(eager, lazy):
+    for a, b in zip(eager, lazy, strict=True):
         torch.testing.assert_close(a, b)
 
 
@@ -87,7 +87,9 @@ def test_streaming_with_workers_yields_every_clip_once(tmp_path):
     for i in range(5):
         sf.write(tmp_path / f"c{i}.wav", tone(hz=150 + 30 * i), RATE)
     meta = write_csv(tmp_path, [f"c{i}.wav,{i % 5}" for i in range(5)])
-    loader = torch.utils.data.DataLoader(ToneDataModule().get_dataset(meta, streaming=True), batch_size=2, num_workers=2)
+    loader = torch.utils.data.DataLoader(
+        ToneDataModule().get_dataset(meta, streaming=True), batch_size=2, num_workers=2
+    )
     labels = sorted(label for batch in loader for label in batch["labels"].tolist())
     assert labels == [0, 1, 2, 3, 4]
 
@@ -105,7 +107,9 @@ def test_clips_longer_than_the_model_input_are_reported_once(tmp_path):
     for i, seconds in enumerate([0.5, 2.0, 1.0]):
         sf.write(tmp_path / f"c{i}.wav", tone(seconds), RATE)
     meta = write_csv(tmp_path, [f"c{i}.wav,0" for i in range(3)])
-    with pytest.warns(ToneDataWarning, match=r"2 of 3 clips are longer than max_length=75 frames \(0\.77 s\).*1\.23 s cut"):
+    with pytest.warns(
+        ToneDataWarning, match=r"2 of 3 clips are longer than max_length=75 frames \(0\.77 s\).*1\.23 s cut"
+    ):
         get(meta)
 
 
@@ -130,8 +134,9 @@ def test_missing_csv(tmp_path):
         get(tmp_path / "nope.csv")
 
 
-@pytest.mark.parametrize("content, message", [("", "empty file, not even a header row"),
-                                              ("path,label\n", "no data rows")])
+@pytest.mark.parametrize(
+    "content, message", [("", "empty file, not even a header row"), ("path,label\n", "no data rows")]
+)
 def test_empty_csv(tmp_path, content, message):
     (tmp_path / "meta.csv").write_text(content)
     with pytest.raises(ToneDataError, match=rf"meta\.csv: {message}"):
@@ -144,13 +149,16 @@ def test_missing_column_is_named(tmp_path):
         get(meta)
 
 
-@pytest.mark.parametrize("label, message", [
-    ("5", "label 5 is outside 0-4"),
-    ("-1", "label -1 is outside 0-4"),
-    ("tone1", "label 'tone1' is not an integer"),
-    ("2.5", "label '2.5' is not an integer"),
-    ("", "label '' is not an integer"),
-])
+@pytest.mark.parametrize(
+    "label, message",
+    [
+        ("5", "label 5 is outside 0-4"),
+        ("-1", "label -1 is outside 0-4"),
+        ("tone1", "label 'tone1' is not an integer"),
+        ("2.5", "label '2.5' is not an integer"),
+        ("", "label '' is not an integer"),
+    ],
+)
 def test_bad_label_names_row_and_value(tmp_path, label, message):
     sf.write(tmp_path / "a.wav", tone(), RATE)
     meta = write_csv(tmp_path, ["a.wav,1", f"a.wav,{label}"])
@@ -190,8 +198,10 @@ def test_zero_length_audio(tmp_path):
 
 
 # libsndfile tells a short WAV from its header; a cut FLAC stream fails to decode ("lost sync")
-@pytest.mark.parametrize("suffix, message", [("wav", r"audio file is truncated \(header declares 32000 bytes"),
-                                             ("flac", r"cannot decode audio \(.*lost sync")])
+@pytest.mark.parametrize(
+    "suffix, message",
+    [("wav", r"audio file is truncated \(header declares 32000 bytes"), ("flac", r"cannot decode audio \(.*lost sync")],
+)
 def test_truncated_audio(tmp_path, suffix, message):
     full = tmp_path / f"full.{suffix}"
     sf.write(full, np.random.default_rng(0).normal(0, 0.1, RATE).astype(np.float32), RATE)

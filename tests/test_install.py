@@ -12,12 +12,16 @@ PACKAGE = Path(tone_helpers.__file__).parent
 
 
 def run(code: str, **env) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env}, timeout=120
+    )
 
 
 def test_making_data_does_not_import_lightning_or_transformers():
-    result = run("import sys, tone_helpers.synth; print(sorted({'torch', 'transformers', 'pytorch_lightning'} & set(sys.modules)))")
+    result = run(
+        "import sys, tone_helpers.synth; "
+        "print(sorted({'torch', 'transformers', 'pytorch_lightning'} & set(sys.modules)))"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 
@@ -34,5 +38,7 @@ def test_a_copy_outside_the_repository_says_where_the_data_should_come_from(tmp_
     result = run("import tone_helpers.paths", **env)
     assert result.returncode != 0 and "installed outside its repository" in result.stderr
     assert "TONE_DATA_DIR" in result.stderr
-    mine = run("import tone_helpers.paths as p; print(p.EMBEDDED_CHECKPOINT)", **{**env, "TONE_DATA_DIR": str(tmp_path)})
+    mine = run(
+        "import tone_helpers.paths as p; print(p.EMBEDDED_CHECKPOINT)", **{**env, "TONE_DATA_DIR": str(tmp_path)}
+    )
     assert mine.returncode == 0 and mine.stdout.strip() == str(tmp_path / "tiny_ast_tones.ckpt")

@@ -51,8 +51,10 @@ def test_legacy_layout_holds_the_same_tensors_under_old_names(tiny):
     assert "audio_spectrogram_transformer.encoder.layer.1.output.dense.weight" in legacy
     new = tiny.state_dict()
     assert len(legacy) == len(new)
-    assert torch.equal(legacy["audio_spectrogram_transformer.encoder.layer.1.attention.attention.query.weight"],
-                       new["audio_spectrogram_transformer.layers.1.attention.q_proj.weight"])
+    assert torch.equal(
+        legacy["audio_spectrogram_transformer.encoder.layer.1.attention.attention.query.weight"],
+        new["audio_spectrogram_transformer.layers.1.attention.q_proj.weight"],
+    )
     assert sum(t.numel() for t in legacy.values()) == sum(t.numel() for t in new.values())
 
 

@@ -1,5 +1,5 @@
-import pytorch_lightning as pl
 import pytest
+import pytorch_lightning as pl
 import torch
 
 from tone_helpers import LightningToneClassifier, ToneDataModule, ast_config, paths
@@ -12,8 +12,13 @@ EMBEDDED_TARGET = 0.95
 def test_checkpoint_round_trip_gives_identical_logits(tmp_path):
     torch.manual_seed(0)
     module = LightningToneClassifier("tiny").eval()
-    trainer = pl.Trainer(accelerator="cpu", logger=False, enable_checkpointing=False,
-                         enable_progress_bar=False, enable_model_summary=False)
+    trainer = pl.Trainer(
+        accelerator="cpu",
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+    )
     trainer.strategy.connect(module)
     trainer.save_checkpoint(tmp_path / "m.ckpt", weights_only=True)
     restored = LightningToneClassifier.load_from_checkpoint(tmp_path / "m.ckpt", weights_only=True).eval()
@@ -49,10 +54,13 @@ def test_tutorial_preset_is_ast_base():
     assert config.num_labels == 5 and config.max_length == 75
 
 
-@pytest.mark.parametrize("name, message", [
-    ("tiny-typo", "unknown model; use a preset"),
-    ("./no/such/folder", "not a Hugging Face model folder"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("tiny-typo", "unknown model; use a preset"),
+        ("./no/such/folder", "not a Hugging Face model folder"),
+    ],
+)
 def test_bad_model_name_is_explained(name, message):
     with pytest.raises(ValueError, match=message):
         ast_config(name)

@@ -34,12 +34,15 @@ def test_a_missing_file_is_named(own_inputs, tmp_path):
         notebook.checkpoint_path(tmp_path / "nope.ckpt")
 
 
-@pytest.mark.parametrize("machine, supported, engine", [
-    ("x86_64", ["qnnpack", "onednn", "x86", "fbgemm"], "x86"),  # this series' pinned x86 build
-    ("AMD64", ["fbgemm", "qnnpack"], "fbgemm"),  # an older build without the x86 engine
-    ("aarch64", ["qnnpack", "onednn"], "qnnpack"),  # Linux on ARM
-    ("arm64", ["qnnpack"], "qnnpack"),  # Apple Silicon
-])
+@pytest.mark.parametrize(
+    "machine, supported, engine",
+    [
+        ("x86_64", ["qnnpack", "onednn", "x86", "fbgemm"], "x86"),  # this series' pinned x86 build
+        ("AMD64", ["fbgemm", "qnnpack"], "fbgemm"),  # an older build without the x86 engine
+        ("aarch64", ["qnnpack", "onednn"], "qnnpack"),  # Linux on ARM
+        ("arm64", ["qnnpack"], "qnnpack"),  # Apple Silicon
+    ],
+)
 def test_the_int8_engine_fits_the_machine(machine, supported, engine):
     assert notebook.pick_engine(machine, supported) == engine
 
@@ -51,7 +54,9 @@ def test_no_usable_engine_is_said_plainly():
 
 def test_a_missing_extra_stops_with_the_command_that_installs_it(monkeypatch):
     monkeypatch.setitem(notebook.EXTRAS, "onnx", ("requirements-onnx.txt", ["onnx", "no_such_module_here"]))
-    with pytest.raises(ModuleNotFoundError, match=r"'onnx' extra.*no_such_module_here.*pip install -r requirements-onnx.txt"):
+    with pytest.raises(
+        ModuleNotFoundError, match=r"'onnx' extra.*no_such_module_here.*pip install -r requirements-onnx.txt"
+    ):
         notebook.require("onnx")
     notebook.require("inc")  # installed here: no complaint
 

@@ -32,12 +32,15 @@ def test_the_smoke_flag_reaches_the_kernel_and_not_this_process(tmp_path, monkey
 
     monkeypatch.setenv("TONE_SMOKE_TEST", "1")  # as under pytest: later notebook kernels inherit it
     source = tmp_path / "flag.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import os; print(os.environ['TONE_SMOKE_TEST'])")]), source)
+    nbformat.write(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os; print(os.environ['TONE_SMOKE_TEST'])")]),
+        source,
+    )
     _, error = run_series.execute(source, tmp_path / "out.ipynb", smoke=False)
     assert error is None
     assert nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].outputs[0].text == "0\n"
     import os
+
     assert os.environ["TONE_SMOKE_TEST"] == "1"
 
 
@@ -50,13 +53,17 @@ def test_progress_bar_redraws_are_stored_as_the_reader_sees_them():
     import nbformat
 
     cell = nbformat.v4.new_code_cell("")
-    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text="  0%|  | 0/2\r"),
-                    nbformat.v4.new_output("stream", name="stderr", text=" 50%|# | 1/2\r100%|##| 2/2\n"),
-                    nbformat.v4.new_output("stream", name="stdout", text="Total time: 1.00 s\n")]
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text="  0%|  | 0/2\r"),
+        nbformat.v4.new_output("stream", name="stderr", text=" 50%|# | 1/2\r100%|##| 2/2\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="Total time: 1.00 s\n"),
+    ]
     nb = nbformat.v4.new_notebook(cells=[cell])
     run_series.tidy_streams(nb)
-    assert [(o.name, o.text) for o in nb.cells[0].outputs] == [("stderr", "100%|##| 2/2\n"),
-                                                              ("stdout", "Total time: 1.00 s\n")]
+    assert [(o.name, o.text) for o in nb.cells[0].outputs] == [
+        ("stderr", "100%|##| 2/2\n"),
+        ("stdout", "Total time: 1.00 s\n"),
+    ]
 
 
 def test_noisy_timings_are_found():
@@ -73,7 +80,9 @@ def test_a_failing_notebook_still_writes_its_executed_copy(tmp_path):
     import nbformat
 
     source = tmp_path / "99_broken.ipynb"
-    stamped = nbformat.v4.new_code_cell("print('before')", metadata={"execution": {"shell.execute_reply": "2026-01-01"}})
+    stamped = nbformat.v4.new_code_cell(
+        "print('before')", metadata={"execution": {"shell.execute_reply": "2026-01-01"}}
+    )
     nbformat.write(nbformat.v4.new_notebook(cells=[stamped, nbformat.v4.new_code_cell("1 / 0")]), source)
     out = tmp_path / "executed" / source.name
     _, error = run_series.execute(source, out)

@@ -7,8 +7,11 @@ from tone_helpers import read_audio, read_metadata, synth
 
 
 def digest(folder):
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 SMALL = {"train": 10, "val": 5, "test": 15}
@@ -54,8 +57,13 @@ def test_pitch_contour_follows_the_tone_letters(label):
     f0 = synth.pitch_track(label, voice, 1000, np.random.default_rng(1))
     start, middle, end = np.log2(f0[[0, 550, -1]])
     semitones = 12 * np.array([middle - start, end - middle, end - start])
-    expected = {0: abs(semitones[2]) < 1.5, 1: semitones[2] > 3, 2: semitones[0] < -1 and semitones[1] > 3,
-                3: semitones[2] < -5, 4: abs(semitones[2]) < 2}
+    expected = {
+        0: abs(semitones[2]) < 1.5,
+        1: semitones[2] > 3,
+        2: semitones[0] < -1 and semitones[1] > 3,
+        3: semitones[2] < -5,
+        4: abs(semitones[2]) < 2,
+    }
     assert expected[label], semitones
 
 

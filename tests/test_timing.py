@@ -3,8 +3,8 @@ import math
 import pytest
 import torch
 
-from tone_helpers.timing import Timing, fmt_time, interleaved, model_latency
 from tone_helpers.evaluate import mcnemar_p_value
+from tone_helpers.timing import Timing, fmt_time, interleaved, model_latency
 
 
 def test_timing_statistics():
@@ -81,6 +81,7 @@ def test_a_wide_spread_is_flagged_noisy():
     noisy = Timing("busy", 1, [1.0, 3.0, 0.9, 2.5, 1.1, 2.8])
     assert noisy.noisy and str(noisy).endswith("⚠ noisy")
     from tone_helpers.timing import fmt_median
+
     assert fmt_median(noisy).endswith("⚠ noisy") and not fmt_median(Timing("q", 1, [1.0, 1.0])).endswith("noisy")
 
 
@@ -102,6 +103,7 @@ def test_slow_backends_are_not_timed_at_larger_batches():
         def run(x):
             clock.sleep(delay)
             return SimpleNamespace(logits=torch.zeros(len(x), 5))
+
         return run
 
     backends = {"ref": Backend(model(0.0005), 1.0), "crawl": Backend(model(0.02), 1.0)}

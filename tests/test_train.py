@@ -20,13 +20,23 @@ def test_training_takes_a_step_and_saves_a_loadable_checkpoint(tmp_path):
     ensure_generated()
     clips = few_clips(tmp_path / "few.csv", 8)
     out = tmp_path / "one_step.ckpt"
-    result = train(out, epochs=1, batch_size=4, learning_rate=1e-3, seed=0, threads=1,
-                   train_csv=clips, val_csv=clips, eval_csv=clips, max_steps=1)
+    result = train(
+        out,
+        epochs=1,
+        batch_size=4,
+        learning_rate=1e-3,
+        seed=0,
+        threads=1,
+        train_csv=clips,
+        val_csv=clips,
+        eval_csv=clips,
+        max_steps=1,
+    )
     assert 0.0 <= result["eval_accuracy"] <= 1.0 and result["bytes"] == out.stat().st_size
     trained = LightningToneClassifier.load_checkpoint(out).model
-    torch.manual_seed(0)
-    untouched = LightningToneClassifier("tiny").model
-    moved = [n for (n, a), (_, b) in zip(trained.named_parameters(), untouched.named_parameters()) if not torch.equal(a, b)]
+    torch.manual_seed(0)  # train() seeds with 0 before it builds the model: the same starting weights
+    untouched = dict(LightningToneClassifier("tiny").model.named_parameters())
+    moved = [name for name, weight in trained.named_parameters() if not torch.equal(weight, untouched[name])]
     assert moved, "one optimizer step changed no weight"
     assert "optimizer_states" not in torch.load(out, weights_only=True)
 

@@ -7,14 +7,14 @@ that fits its format (state dict or file on disk).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import torch
 
-from tone_helpers.timing import Timing, fmt_median, model_latency
 from tone_helpers.evaluate import predict
 from tone_helpers.report import Table
+from tone_helpers.timing import Timing, fmt_median, model_latency
 
 
 @dataclass
@@ -43,7 +43,9 @@ class PerformanceBenchmark:
         timings, timed = {}, dict(backends)
         for bs in sorted(self.batch_sizes):
             timings[bs] = model_latency({n: b.model for n, b in timed.items()}, bs, self.warmup, self.repeats)
-            timed = {n: b for n, b in timed.items() if timings[bs][n].median <= self.slow * timings[bs][reference].median}
+            timed = {
+                n: b for n, b in timed.items() if timings[bs][n].median <= self.slow * timings[bs][reference].median
+            }
         preds = {n: predict(b.model, self.dataset)[0] for n, b in backends.items()} if self.dataset else {}
         labels = self.dataset.labels if self.dataset else None
         self.results = {}

@@ -81,9 +81,13 @@ def warn_if_cut(lengths: list[int], max_length: int, metadata) -> None:
     keep = (WINDOW + (max_length - 1) * HOP) / TARGET_RATE
     long = [n / TARGET_RATE for n in lengths if frames_in(n) > max_length]
     if long:
-        warnings.warn(f"{metadata}: {len(long)} of {len(lengths)} clips are longer than max_length={max_length} "
-                      f"frames ({keep:.2f} s); the model sees only their first {keep:.2f} s (up to "
-                      f"{max(long) - keep:.2f} s cut from the longest clip)", ToneDataWarning, stacklevel=3)
+        warnings.warn(
+            f"{metadata}: {len(long)} of {len(lengths)} clips are longer than max_length={max_length} "
+            f"frames ({keep:.2f} s); the model sees only their first {keep:.2f} s (up to "
+            f"{max(long) - keep:.2f} s cut from the longest clip)",
+            ToneDataWarning,
+            stacklevel=3,
+        )
 
 
 class FeatureDataset(Dataset):
@@ -111,7 +115,7 @@ class StreamingDataset(IterableDataset):
     def __iter__(self):
         # With DataLoader workers, each worker reads its own share of the rows: every clip exactly once.
         worker = torch.utils.data.get_worker_info()
-        rows = self.rows if worker is None else self.rows[worker.id::worker.num_workers]
+        rows = self.rows if worker is None else self.rows[worker.id :: worker.num_workers]
         for path, label in rows:
             clip = read_clip(path, self.csv_path)
             if frames_in(len(clip)) > self.extractor.max_length:
@@ -162,8 +166,9 @@ class ToneDataModule(pl.LightningDataModule):
 
     def train_dataloader(self) -> DataLoader:
         generator = torch.Generator().manual_seed(self.seed)
-        return DataLoader(self.train_dataset, self.batch_size, shuffle=True, generator=generator,
-                          num_workers=self.num_workers)
+        return DataLoader(
+            self.train_dataset, self.batch_size, shuffle=True, generator=generator, num_workers=self.num_workers
+        )
 
     def val_dataloader(self) -> DataLoader:
         return DataLoader(self.val_dataset, self.batch_size, num_workers=self.num_workers)

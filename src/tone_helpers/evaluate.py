@@ -11,7 +11,9 @@ from tone_helpers.labels import NUM_LABELS
 
 
 @torch.inference_mode()
-def predict(model, dataset: Dataset, batch_size: int = 128, progress: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+def predict(
+    model, dataset: Dataset, batch_size: int = 128, progress: bool = False
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Predicted and true labels for every clip, each exactly once, in data set order."""
     preds, labels = [], []
     for batch in tqdm(DataLoader(dataset, batch_size), disable=not progress, desc="batches"):

@@ -45,7 +45,9 @@ def legacy_layout(model: ASTForAudioClassification) -> nn.Module:
     embeddings = _Node()
     embeddings.cls_token = nn.Parameter(torch.empty(1, 1, h))
     embeddings.distillation_token = nn.Parameter(torch.empty(1, 1, h))
-    embeddings.position_embeddings = nn.Parameter(torch.empty_like(model.audio_spectrogram_transformer.embeddings.position_embeddings))
+    embeddings.position_embeddings = nn.Parameter(
+        torch.empty_like(model.audio_spectrogram_transformer.embeddings.position_embeddings)
+    )
     patches = _Node()
     patches.projection = nn.Conv2d(1, h, c.patch_size, stride=(c.frequency_stride, c.time_stride))
     embeddings.patch_embeddings, embeddings.dropout = patches, nn.Dropout()

@@ -62,8 +62,9 @@ def predicted_int8_ratio(model: nn.Module) -> float:
 
 def module_types(model: nn.Module) -> Counter:
     """How many modules of each class, with their defining package, e.g. ``torch.nn.Linear``."""
-    return Counter(f"{type(m).__module__.split('.modules')[0]}.{type(m).__name__}" for m in model.modules()
-                   if kind_of(m))
+    return Counter(
+        f"{type(m).__module__.split('.modules')[0]}.{type(m).__name__}" for m in model.modules() if kind_of(m)
+    )
 
 
 def weight_errors(model: nn.Module, quantized: nn.Module) -> list[dict]:
@@ -74,8 +75,15 @@ def weight_errors(model: nn.Module, quantized: nn.Module) -> list[dict]:
         if isinstance(module, DynamicQuantizedLinear):
             w, qw = fp32[name].weight.detach(), module.weight()
             err = (qw.dequantize() - w).norm() / w.norm()
-            rows.append({"layer": name, "shape": tuple(w.shape), "scale": qw.q_scale(),
-                         "max |w|": w.abs().max().item(), "relative error": err.item()})
+            rows.append(
+                {
+                    "layer": name,
+                    "shape": tuple(w.shape),
+                    "scale": qw.q_scale(),
+                    "max |w|": w.abs().max().item(),
+                    "relative error": err.item(),
+                }
+            )
     return rows
 
 
@@ -91,6 +99,8 @@ def bytes_by_part(model: nn.Module) -> dict[str, float]:
             parts["Linear weights"] += module.weight.numel() * module.weight.element_size()
             parts["Linear biases"] += module.bias.numel() * module.bias.element_size() if module.bias is not None else 0
         else:
-            parts["everything else (fp32)"] += sum(p.numel() * p.element_size() for p in module.parameters(recurse=False))
+            parts["everything else (fp32)"] += sum(
+                p.numel() * p.element_size() for p in module.parameters(recurse=False)
+            )
     parts["names, scales, metadata"] = model_size_mb(model) * MB - sum(parts.values())
     return {part: n / MB for part, n in parts.items()}

@@ -18,8 +18,9 @@ from tone_helpers.labels import NUM_LABELS
 from tone_helpers.presets import ast_config, is_preset, local_or_hub
 
 
-def build_model(model_name_or_path: str = "tiny", num_labels: int = NUM_LABELS, max_length: int = 75,
-                pretrained: bool = True) -> ASTForAudioClassification:
+def build_model(
+    model_name_or_path: str = "tiny", num_labels: int = NUM_LABELS, max_length: int = 75, pretrained: bool = True
+) -> ASTForAudioClassification:
     """A fresh AST: random weights for presets, pretrained weights for a local folder or hub id."""
     config = ast_config(model_name_or_path, num_labels, max_length)
     if is_preset(model_name_or_path) or not pretrained:
@@ -46,10 +47,16 @@ class LightningToneClassifier(pl.LightningModule):
             config = self.model.config.to_dict()
         else:  # restoring a checkpoint: architecture from the stored config, weights from the file
             self.model = ASTForAudioClassification(ASTConfig.from_dict(config))
-        self.save_hyperparameters(dict(
-            model_name_or_path=model_name_or_path, num_labels=num_labels, max_length=max_length,
-            learning_rate=learning_rate, weight_decay=weight_decay, config=config,
-        ))
+        self.save_hyperparameters(
+            dict(
+                model_name_or_path=model_name_or_path,
+                num_labels=num_labels,
+                max_length=max_length,
+                learning_rate=learning_rate,
+                weight_decay=weight_decay,
+                config=config,
+            )
+        )
         # micro: the share of clips classified correctly, the accuracy every notebook reports
         self.train_acc = MulticlassAccuracy(num_labels, average="micro")
         self.val_acc = MulticlassAccuracy(num_labels, average="micro")
@@ -72,17 +79,17 @@ class LightningToneClassifier(pl.LightningModule):
         self._step(batch, self.val_acc, "val")
 
     def configure_optimizers(self):
-        optimizer = torch.optim.AdamW(self.parameters(), lr=self.hparams.learning_rate,
-                                      weight_decay=self.hparams.weight_decay)
+        optimizer = torch.optim.AdamW(
+            self.parameters(), lr=self.hparams.learning_rate, weight_decay=self.hparams.weight_decay
+        )
         steps = self.trainer.estimated_stepping_batches
         schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, self.hparams.learning_rate, total_steps=steps)
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
 
     @classmethod
-    def load_checkpoint(cls, path: str | Path, **kwargs) -> "LightningToneClassifier":
+    def load_checkpoint(cls, path: str | Path, **kwargs) -> LightningToneClassifier:
         """``load_from_checkpoint`` on CPU with ``weights_only=True``, with a clear error for a missing file."""
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"{path}: checkpoint not found")
         return cls.load_from_checkpoint(path, map_location="cpu", weights_only=True, **kwargs)
-

@@ -41,7 +41,7 @@ def quiet_known_warnings() -> None:
 def pick_engine(machine: str, supported: list[str]) -> str:
     """x86 (fbgemm + oneDNN) on Intel/AMD, qnnpack on ARM and Apple Silicon; the int8 kernels differ."""
     arm = machine.lower() in ("arm64", "aarch64") or machine.lower().startswith("arm")
-    for engine in (["qnnpack"] if arm else ["x86", "fbgemm", "qnnpack"]):
+    for engine in ["qnnpack"] if arm else ["x86", "fbgemm", "qnnpack"]:
         if engine in supported:
             return engine
     raise RuntimeError(f"no int8 engine for {machine} in this torch build (it has {supported})")
@@ -69,8 +69,10 @@ def require(*extras: str) -> None:
         file, modules = EXTRAS[extra]
         missing = [m for m in modules if importlib.util.find_spec(m) is None]
         if missing:
-            raise ModuleNotFoundError(f"this notebook needs the {extra!r} extra, and {', '.join(missing)} is not "
-                                      f"installed: pip install -r {file} (from the repository's folder)")
+            raise ModuleNotFoundError(
+                f"this notebook needs the {extra!r} extra, and {', '.join(missing)} is not "
+                f"installed: pip install -r {file} (from the repository's folder)"
+            )
 
 
 def pinned_versions() -> dict[str, str]:
@@ -93,8 +95,10 @@ def version_notes() -> list[str]:
         except importlib.metadata.PackageNotFoundError:
             continue
         if name in pins and installed.split("+")[0] != pins[name]:
-            notes.append(f"note: the stored outputs were recorded with {name} {pins[name]}; you have {installed}, "
-                         "so some figures may differ")
+            notes.append(
+                f"note: the stored outputs were recorded with {name} {pins[name]}; you have {installed}, "
+                "so some figures may differ"
+            )
     return notes
 
 

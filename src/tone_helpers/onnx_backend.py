@@ -50,8 +50,9 @@ def onnx_size_mb(path: str | Path) -> float:
 
 def op_counts(path: str | Path) -> dict[str, int]:
     """How many nodes of each operator type the graph has, for showing what quantization inserted."""
-    import onnx
     from collections import Counter
+
+    import onnx
 
     graph = onnx.load(str(path), load_external_data=False).graph
     return dict(sorted(Counter(node.op_type for node in graph.node).items()))
@@ -78,9 +79,17 @@ def strip_export_metadata(path: str | Path) -> int:
 def export_onnx(model: torch.nn.Module, path: str | Path) -> Path:
     """Notebook 06's export recipe: dynamo exporter, free batch dimension, one file, debug metadata stripped."""
     batch = torch.export.Dim("batch", min=1, max=1024)
-    torch.onnx.export(LogitsOnly(model).eval(), (torch.randn(2, 75, 128),), path, input_names=["input_values"],
-                      output_names=["logits"], dynamic_shapes={"input_values": {0: batch}}, dynamo=True,
-                      external_data=False, verbose=False)
+    torch.onnx.export(
+        LogitsOnly(model).eval(),
+        (torch.randn(2, 75, 128),),
+        path,
+        input_names=["input_values"],
+        output_names=["logits"],
+        dynamic_shapes={"input_values": {0: batch}},
+        dynamo=True,
+        external_data=False,
+        verbose=False,
+    )
     strip_export_metadata(path)
     return Path(path)
 
@@ -92,6 +101,7 @@ def quantize_onnx(fp32_path: str | Path, int8_path: str | Path, **options) -> Pa
 
     prepared = Path(int8_path).with_suffix(".prepared.onnx")
     quant_pre_process(fp32_path, prepared)
-    quantize_dynamic(prepared, int8_path, op_types_to_quantize=["MatMul", "Gemm"],
-                     **{"weight_type": QuantType.QInt8, **options})
+    quantize_dynamic(
+        prepared, int8_path, op_types_to_quantize=["MatMul", "Gemm"], **{"weight_type": QuantType.QInt8, **options}
+    )
     return Path(int8_path)

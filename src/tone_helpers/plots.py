@@ -27,7 +27,7 @@ def stacked_bars(ax, groups: dict[str, dict[str, float]], unit: str, title: str)
 def size_breakdown_chart(by_model: dict[str, dict[str, dict[str, float]]]):
     """Side-by-side stacked bar charts of MB by part, one panel per architecture."""
     fig, axes = plt.subplots(1, len(by_model), figsize=(5.5 * len(by_model), 4), squeeze=False)
-    for ax, (title, groups) in zip(axes[0], by_model.items()):
+    for ax, (title, groups) in zip(axes[0], by_model.items(), strict=True):
         stacked_bars(ax, groups, "MB", title)
     axes[0][-1].legend(loc="upper right", fontsize=8)
     fig.tight_layout()
@@ -44,12 +44,19 @@ def confusion_matrices(results: dict[str, tuple[torch.Tensor, torch.Tensor]], nu
     vmax = max(m.max().item() for m in mats.values())
     fig, axes = plt.subplots(1, len(mats), figsize=(4.5 * len(mats), 4))
     names = [LABELS[i] for i in range(num_classes)]
-    for ax, (name, m) in zip(np.atleast_1d(axes), mats.items()):
+    for ax, (name, m) in zip(np.atleast_1d(axes), mats.items(), strict=True):
         ax.imshow(m, cmap="Blues", vmin=0, vmax=vmax)
         for (i, j), v in np.ndenumerate(m.numpy()):
             ax.text(j, i, v, ha="center", va="center", color="white" if v > vmax / 2 else "black")
-        ax.set(xticks=range(num_classes), yticks=range(num_classes), xticklabels=names, yticklabels=names,
-               xlabel="predicted", ylabel="true", title=name)
+        ax.set(
+            xticks=range(num_classes),
+            yticks=range(num_classes),
+            xticklabels=names,
+            yticklabels=names,
+            xlabel="predicted",
+            ylabel="true",
+            title=name,
+        )
         ax.tick_params(axis="x", rotation=45)
     fig.tight_layout()
     return fig, mats
@@ -59,7 +66,7 @@ def comparison_chart(rows: dict[str, dict[str, float]]):
     """The tutorial's three columns as three bar panels: size, accuracy, latency."""
     metrics = list(next(iter(rows.values())))
     fig, axes = plt.subplots(1, len(metrics), figsize=(4 * len(metrics), 3.5))
-    for ax, metric in zip(axes, metrics):
+    for ax, metric in zip(axes, metrics, strict=True):
         values = [r[metric] for r in rows.values()]
         ax.bar(list(rows), values, color=["tab:blue", "tab:orange", "tab:green", "tab:red"][: len(rows)])
         ax.set_title(metric)
@@ -88,7 +95,9 @@ def bubble_chart(results: dict[str, dict], title: str):
     biggest = max(r["size (MB)"] for r in results.values())
     for name, r in results.items():
         x = 1e3 / r["clips/s"]
-        ax.scatter(x, r["accuracy"], s=1500 * r["size (MB)"] / biggest, alpha=0.5, label=f"{name}, {r['size (MB)']:.2f} MB")
+        ax.scatter(
+            x, r["accuracy"], s=1500 * r["size (MB)"] / biggest, alpha=0.5, label=f"{name}, {r['size (MB)']:.2f} MB"
+        )
     ax.set(xlabel="time per clip (ms), largest batch timed", ylabel="accuracy", title=title)
     ax.margins(x=0.25, y=0.3)
     # a legend rather than labels on the bubbles: backends with equal accuracy and speed overlap

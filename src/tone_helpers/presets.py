@@ -29,8 +29,9 @@ def is_preset(name_or_path: str) -> bool:
 def ast_config(name_or_path: str = "tiny", num_labels: int = NUM_LABELS, max_length: int = 75) -> ASTConfig:
     """The config of a preset, a local folder, or a hub id, with our head size and input length."""
     labels = {i: LABELS.get(i, f"class {i}") for i in range(num_labels)}
-    overrides = dict(max_length=max_length, num_labels=num_labels, id2label=labels,
-                     label2id={v: k for k, v in labels.items()})
+    overrides = dict(
+        max_length=max_length, num_labels=num_labels, id2label=labels, label2id={v: k for k, v in labels.items()}
+    )
     if is_preset(name_or_path):
         return ASTConfig(**PRESETS[name_or_path], **overrides)
     return ASTConfig.from_pretrained(local_or_hub(name_or_path), **overrides)

@@ -1,9 +1,9 @@
 """Run the whole notebook series non-interactively, in order, each on a fresh kernel.
 
-    tone-series                 # executed copies go to data/artifacts/executed/ (the repo's notebooks untouched)
-    tone-series --inplace       # maintainers: refresh the committed notebooks' outputs
-    tone-series 03 04           # only the notebooks whose names start with these prefixes
-    tone-series -p CHECKPOINT my.ckpt -p EVAL_CSV my/test.csv   # your model and data (papermill parameters)
+tone-series                 # executed copies go to data/artifacts/executed/ (the repo's notebooks untouched)
+tone-series --inplace       # maintainers: refresh the committed notebooks' outputs
+tone-series 03 04           # only the notebooks whose names start with these prefixes
+tone-series -p CHECKPOINT my.ckpt -p EVAL_CSV my/test.csv   # your model and data (papermill parameters)
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from nbclient.exceptions import CellExecutionError
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from tone_helpers.timing import NOISY_MARK
 from tone_helpers.paths import ARTIFACTS_DIR, REPO_ROOT, relative
+from tone_helpers.timing import NOISY_MARK
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 
@@ -40,8 +40,9 @@ class EncryptedKernelManager(AsyncKernelManager):
         super().__init__(transport_encryption="auto", **kwargs)
 
 
-def execute(path: Path, out: Path, parameters: dict | None = None, smoke: bool = False,
-            timeout: int = 1800) -> tuple[float, CellExecutionError | None]:
+def execute(
+    path: Path, out: Path, parameters: dict | None = None, smoke: bool = False, timeout: int = 1800
+) -> tuple[float, CellExecutionError | None]:
     """Execute one notebook top to bottom on a fresh kernel of this environment and write it to ``out``.
 
     Returns the seconds it took and the error that stopped it, if any: the executed copy is written
@@ -53,8 +54,13 @@ def execute(path: Path, out: Path, parameters: dict | None = None, smoke: bool =
     else:
         nb = nbformat.read(path, as_version=4)
     # record_timing=False: no per-cell timestamps in the notebook, which would change at every run.
-    client = NotebookClient(nb, kernel_manager_class=EncryptedKernelManager, timeout=timeout, record_timing=False,
-                            resources={"metadata": {"path": str(NOTEBOOKS_DIR)}})
+    client = NotebookClient(
+        nb,
+        kernel_manager_class=EncryptedKernelManager,
+        timeout=timeout,
+        record_timing=False,
+        resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
+    )
     start, error = time.perf_counter(), None
     try:
         client.execute(env={**os.environ, "TONE_SMOKE_TEST": "1" if smoke else "0"})  # for the kernel only
@@ -76,8 +82,12 @@ def tidy_streams(nb) -> None:
     for cell in nb.cells:
         outputs = []
         for output in cell.get("outputs", []):
-            if output.output_type == "stream" and outputs and outputs[-1].output_type == "stream" \
-                    and outputs[-1].name == output.name:
+            if (
+                output.output_type == "stream"
+                and outputs
+                and outputs[-1].output_type == "stream"
+                and outputs[-1].name == output.name
+            ):
                 outputs[-1].text += output.text
             else:
                 outputs.append(output)
@@ -96,7 +106,9 @@ def last_redraw(line: str) -> str:
 
 def noisy_cells(nb) -> list[int]:
     """Indices of code cells whose outputs carry a timing flagged as noisy."""
-    return [i for i, cell in enumerate(nb.cells) if NOISY_MARK in json.dumps(cell.get("outputs", []), ensure_ascii=False)]
+    return [
+        i for i, cell in enumerate(nb.cells) if NOISY_MARK in json.dumps(cell.get("outputs", []), ensure_ascii=False)
+    ]
 
 
 def parse_value(text: str):
@@ -114,8 +126,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("prefixes", nargs="*", help="run only notebooks whose names start with these")
     parser.add_argument("--inplace", action="store_true", help="overwrite the notebooks in notebooks/ (maintainers)")
     parser.add_argument("--smoke", action="store_true", help="fewer timing repeats, as the tests run them")
-    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                        help="set a parameter of the notebooks, e.g. -p CHECKPOINT my.ckpt (repeatable)")
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="set a parameter of the notebooks, e.g. -p CHECKPOINT my.ckpt (repeatable)",
+    )
     args = parser.parse_args(argv)
     parameters = {name: parse_value(value) for name, value in args.parameter}
     if parameters and args.inplace:
@@ -129,13 +148,17 @@ def main(argv: list[str] | None = None) -> None:
         out = ARTIFACTS_DIR / "executed" / path.name
         seconds, error = execute(path, out, parameters, args.smoke)
         if error is not None:
-            raise SystemExit(f"{path.name} stopped with {error.ename}: {error.evalue}\n"
-                             f"the executed copy, error included: {relative(out)}")
+            raise SystemExit(
+                f"{path.name} stopped with {error.ename}: {error.evalue}\n"
+                f"the executed copy, error included: {relative(out)}"
+            )
         if args.inplace:
             noisy = noisy_cells(nbformat.read(out, as_version=4))
             if noisy:
-                raise SystemExit(f"{path.name}: timings in cells {noisy} are flagged {NOISY_MARK!r} (the machine was "
-                                 f"busy); not stored. Re-run on a quiet machine. This run: {relative(out)}")
+                raise SystemExit(
+                    f"{path.name}: timings in cells {noisy} are flagged {NOISY_MARK!r} (the machine was "
+                    f"busy); not stored. Re-run on a quiet machine. This run: {relative(out)}"
+                )
             path.write_bytes(out.read_bytes())
             out = path
         print(f"{path.name}: {seconds:.0f} s -> {relative(out)}", flush=True)

@@ -81,7 +81,7 @@ def draw_voice(label: int, rng: np.random.Generator) -> Voice:
 
 def pitch_track(label: int, voice: Voice, n: int, rng: np.random.Generator) -> np.ndarray:
     """Fundamental frequency (Hz) for each of ``n`` samples."""
-    times, levels = zip(*CONTOURS[label])
+    times, levels = zip(*CONTOURS[label], strict=True)
     level = np.interp(np.linspace(0.0, 1.0, n), times, levels)
     hz = voice.low_hz * 2.0 ** (voice.range_octaves * (level - 1.0) / 4.0)
     wobble = np.interp(np.arange(n), np.linspace(0, n, 8), rng.normal(0, voice.jitter, 8))

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import torch
@@ -57,8 +57,10 @@ class Timing:
 
     def __str__(self) -> str:
         q1, q3 = self.spread
-        return (f"{self.name}: median {fmt_time(self.median)} per batch of {self.batch_size} "
-                f"(IQR {fmt_time(q1)}–{fmt_time(q3)}, {len(self.seconds)} rounds){self.flag}")
+        return (
+            f"{self.name}: median {fmt_time(self.median)} per batch of {self.batch_size} "
+            f"(IQR {fmt_time(q1)}–{fmt_time(q3)}, {len(self.seconds)} rounds){self.flag}"
+        )
 
 
 def fmt_time(seconds: float) -> str:
@@ -71,8 +73,9 @@ def fmt_median(timing: Timing) -> str:
     return fmt_time(timing.median) + timing.flag
 
 
-def interleaved(calls: dict[str, Callable[[], object]], batch_size: int, warmup: int = 2,
-                repeats: int = 10, slow: float = 10.0) -> dict[str, Timing]:
+def interleaved(
+    calls: dict[str, Callable[[], object]], batch_size: int, warmup: int = 2, repeats: int = 10, slow: float = 10.0
+) -> dict[str, Timing]:
     """Time each zero-argument callable ``repeats`` times, interleaved, after ``warmup`` calls each.
 
     A callable whose last warm-up call took more than ``slow`` times the fastest one's is already shown
@@ -89,7 +92,7 @@ def interleaved(calls: dict[str, Callable[[], object]], batch_size: int, warmup:
     rounds = {n: min(repeats, 3) if warmup and last[n] > slow * fastest else repeats for n in names}
     seconds = {name: [] for name in names}
     for r in range(repeats):
-        for name in names[r % len(names):] + names[: r % len(names)]:  # rotate who goes first
+        for name in names[r % len(names) :] + names[: r % len(names)]:  # rotate who goes first
             if len(seconds[name]) < rounds[name]:
                 start = time.perf_counter()
                 calls[name]()
@@ -97,8 +100,13 @@ def interleaved(calls: dict[str, Callable[[], object]], batch_size: int, warmup:
     return {name: Timing(name, batch_size, s) for name, s in seconds.items()}
 
 
-def model_latency(models: dict[str, torch.nn.Module], batch_size: int, warmup: int = 2, repeats: int = 10,
-                  shape: tuple[int, ...] = (75, 128)) -> dict[str, Timing]:
+def model_latency(
+    models: dict[str, torch.nn.Module],
+    batch_size: int,
+    warmup: int = 2,
+    repeats: int = 10,
+    shape: tuple[int, ...] = (75, 128),
+) -> dict[str, Timing]:
     """Model time only: the forward pass on one fixed batch (``batch_size`` × ``shape``), under ``inference_mode``.
 
     Every model is timed without autograd, float32 and int8 alike (int8 layers never record it).
@@ -109,21 +117,22 @@ def model_latency(models: dict[str, torch.nn.Module], batch_size: int, warmup: i
         def run():
             with torch.inference_mode():
                 return model(x)
+
         return run
 
     return interleaved({name: call(m) for name, m in models.items()}, batch_size, warmup, repeats)
 
 
-def feature_latency(extractor, clips: list[np.ndarray], batch_size: int, warmup: int = 1,
-                    repeats: int = 5) -> Timing:
+def feature_latency(extractor, clips: list[np.ndarray], batch_size: int, warmup: int = 1, repeats: int = 5) -> Timing:
     """Data time: waveform -> filter-bank features for one batch, the part int8 cannot speed up."""
     batch = clips[:batch_size]
     run = lambda: extractor(batch, sampling_rate=TARGET_RATE, return_tensors="pt")  # noqa: E731
     return interleaved({"feature extraction": run}, batch_size, warmup, repeats)["feature extraction"]
 
 
-def dataset_latency(models: dict[str, torch.nn.Module], features: torch.Tensor, batch_size: int,
-                    warmup: int = 1, repeats: int = 5) -> dict[str, Timing]:
+def dataset_latency(
+    models: dict[str, torch.nn.Module], features: torch.Tensor, batch_size: int, warmup: int = 1, repeats: int = 5
+) -> dict[str, Timing]:
     """Model time for one full pass over ready-made features (the tutorial's 'Latency' column, measured fairly)."""
     batches = list(torch.split(features, batch_size))
 
@@ -132,6 +141,7 @@ def dataset_latency(models: dict[str, torch.nn.Module], features: torch.Tensor, 
             with torch.inference_mode():
                 for batch in batches:
                     model(batch)
+
         return run
 
     return interleaved({name: call(m) for name, m in models.items()}, len(features), warmup, repeats)

@@ -21,9 +21,18 @@ from tone_helpers.model import LightningToneClassifier
 from tone_helpers.synth import ensure_generated
 
 
-def train(out: Path, epochs: int, batch_size: int, learning_rate: float, seed: int, threads: int,
-          train_csv: Path = paths.TRAIN_CSV, val_csv: Path = paths.VAL_CSV, eval_csv: Path = paths.EVAL_CSV,
-          max_steps: int = -1) -> dict:
+def train(
+    out: Path,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    seed: int,
+    threads: int,
+    train_csv: Path = paths.TRAIN_CSV,
+    val_csv: Path = paths.VAL_CSV,
+    eval_csv: Path = paths.EVAL_CSV,
+    max_steps: int = -1,
+) -> dict:
     """Train the tiny AST and save it to ``out``; ``max_steps`` stops early (the tests take one step)."""
     ensure_generated()
     torch.set_num_threads(threads)
@@ -31,8 +40,14 @@ def train(out: Path, epochs: int, batch_size: int, learning_rate: float, seed: i
     datamodule = ToneDataModule(train_csv, val_csv, "tiny", batch_size=batch_size, seed=seed)
     module = LightningToneClassifier("tiny", learning_rate=learning_rate)
     trainer = pl.Trainer(
-        max_epochs=epochs, max_steps=max_steps, accelerator="cpu", deterministic=True, logger=False,
-        enable_checkpointing=False, enable_model_summary=False, enable_progress_bar=max_steps < 0,
+        max_epochs=epochs,
+        max_steps=max_steps,
+        accelerator="cpu",
+        deterministic=True,
+        logger=False,
+        enable_checkpointing=False,
+        enable_model_summary=False,
+        enable_progress_bar=max_steps < 0,
     )
     start = time.perf_counter()
     trainer.fit(module, datamodule=datamodule)
