@@ -35,7 +35,12 @@ __all__ = sorted(_HOME)
 def __getattr__(name: str):
     if name in _HOME:
         return getattr(importlib.import_module(f"tone_helpers.{_HOME[name]}"), name)
-    raise AttributeError(f"module 'tone_helpers' has no attribute {name!r}")
+    try:  # a module of the package, e.g. tone_helpers.paths
+        return importlib.import_module(f"tone_helpers.{name}")
+    except ModuleNotFoundError as error:
+        if error.name != f"tone_helpers.{name}":
+            raise  # the module exists, but something it imports does not
+        raise AttributeError(f"module 'tone_helpers' has no attribute {name!r}") from None
 
 
 def __dir__():
