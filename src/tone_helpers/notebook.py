@@ -69,9 +69,10 @@ def require(*extras: str) -> None:
         file, modules = EXTRAS[extra]
         missing = [m for m in modules if importlib.util.find_spec(m) is None]
         if missing:
+            verb = "is" if len(missing) == 1 else "are"
             raise ModuleNotFoundError(
-                f"this notebook needs the {extra!r} extra, and {', '.join(missing)} is not "
-                f"installed: pip install -r {file} (from the repository's folder)"
+                f"this notebook needs the {extra!r} extra, and {', '.join(missing)} {verb} not installed: "
+                f"pip install -r {file} (from the repository's folder)"
             )
 
 
