@@ -58,7 +58,8 @@ def test_a_missing_extra_stops_with_the_command_that_installs_it(monkeypatch):
         ModuleNotFoundError, match=r"'onnx' extra.*no_such_module_here.*pip install -r requirements-onnx.txt"
     ):
         notebook.require("onnx")
-    notebook.require("inc")  # installed here: no complaint
+    monkeypatch.setitem(notebook.EXTRAS, "stdlib", ("requirements-stdlib.txt", ["json", "csv"]))
+    notebook.require("stdlib")  # everything installed: no complaint
 
 
 def test_the_recorded_versions_are_the_pins():

@@ -48,3 +48,6 @@ def test_evaluation_notebook_runs_to_the_end_on_a_readers_checkpoint_and_data(tm
     assert "130 clips" in text
     verdicts = [line for line in text.splitlines() if line[:2] in ("✓ ", "✗ ")]
     assert len(verdicts) == 3  # accuracy, agreement, paired test: printed, whichever way they went
+    # an untrained model's logits are nearly tied, so int8 flips several % of them (6.9 % here): a failed
+    # check, printed as a verdict, and the notebook still ran to its last cell
+    assert any(v.startswith("✗ int8 and float32 predict the same class") for v in verdicts)
