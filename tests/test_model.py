@@ -1,5 +1,4 @@
 import pytest
-import pytorch_lightning as pl
 import torch
 
 from tone_helpers import LightningToneClassifier, ToneDataModule, ast_config, paths
@@ -9,18 +8,10 @@ from tone_helpers.synth import ensure_generated
 EMBEDDED_TARGET = 0.95
 
 
-def test_checkpoint_round_trip_gives_identical_logits(tmp_path):
+def test_checkpoint_round_trip_gives_identical_logits(tmp_path, save_checkpoint):
     torch.manual_seed(0)
     module = LightningToneClassifier("tiny").eval()
-    trainer = pl.Trainer(
-        accelerator="cpu",
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-    )
-    trainer.strategy.connect(module)
-    trainer.save_checkpoint(tmp_path / "m.ckpt", weights_only=True)
+    save_checkpoint(module, tmp_path / "m.ckpt")
     restored = LightningToneClassifier.load_from_checkpoint(tmp_path / "m.ckpt", weights_only=True).eval()
     x = torch.randn(3, 75, 128)
     with torch.no_grad():

@@ -3,26 +3,10 @@
 import csv
 
 import nbformat
-import pytorch_lightning as pl
 import torch
 
 from tone_helpers import LightningToneClassifier, paths, run_series
 from tone_helpers.synth import ensure_generated
-
-
-def untrained_checkpoint(path):
-    """Another reader's model: same architecture, other weights (here: untrained, so int8 may well disagree)."""
-    torch.manual_seed(1)
-    trainer = pl.Trainer(
-        accelerator="cpu",
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-    )
-    trainer.strategy.connect(LightningToneClassifier("tiny"))
-    trainer.save_checkpoint(path, weights_only=True)
-    return path
 
 
 def csv_of(rows, path):
@@ -33,12 +17,13 @@ def csv_of(rows, path):
     return path
 
 
-def test_evaluation_notebook_runs_to_the_end_on_a_readers_checkpoint_and_data(tmp_path):
+def test_evaluation_notebook_runs_to_the_end_on_a_readers_checkpoint_and_data(tmp_path, save_checkpoint):
     ensure_generated()
     with paths.EVAL_CSV.open() as f:
         rows = [(str(paths.EVAL_CSV.parent / r["path"]), r["label"]) for r in csv.DictReader(f)][:130]
+    torch.manual_seed(1)  # another reader's model: same architecture, other (untrained) weights
     parameters = {
-        "CHECKPOINT": str(untrained_checkpoint(tmp_path / "mine.ckpt")),
+        "CHECKPOINT": str(save_checkpoint(LightningToneClassifier("tiny"), tmp_path / "mine.ckpt")),
         "EVAL_CSV": str(csv_of(rows, tmp_path / "mine.csv")),
     }  # 130 clips: not a multiple of 128
     out = tmp_path / "04_evaluate.ipynb"
