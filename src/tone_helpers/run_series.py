@@ -37,7 +37,10 @@ class EncryptedKernelManager(AsyncKernelManager):
     on the console that code and outputs travel over TCP in plain text (on this machine's loopback)."""
 
     def __init__(self, **kwargs):
-        super().__init__(transport_encryption="auto", **kwargs)
+        import zmq
+
+        # a pyzmq built without libsodium has no CurveZMQ: then the kernel runs as before, and warns
+        super().__init__(transport_encryption="auto" if zmq.has("curve") else "disabled", **kwargs)
 
 
 def execute(
