@@ -28,7 +28,7 @@ def cpu_int8_features() -> list[str]:
 
 
 # Switches that force the int8 and float kernels onto an older instruction set (see the README).
-ISA_SWITCHES = ("FBGEMM_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY")
+ISA_SWITCHES = ("FBGEMM_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY", "TORCHINDUCTOR_CPP_MARCH")
 
 
 def machine_facts() -> dict[str, str]:
