@@ -1,5 +1,9 @@
+import csv
+
 import pytest
 import pytorch_lightning as pl
+
+from tone_helpers.synth import ensure_generated
 
 
 @pytest.fixture
@@ -19,3 +23,18 @@ def save_checkpoint():
         return path
 
     return save
+
+
+@pytest.fixture
+def first_clips():
+    """A CSV of the first ``n`` clips of a generated CSV, with absolute paths, as a reader's own CSV would be."""
+
+    def write(source, n, path):
+        ensure_generated()
+        with source.open() as f:
+            rows = [(str(source.parent / r["path"]), r["label"]) for r in csv.DictReader(f)][:n]
+        with path.open("w", newline="") as f:
+            csv.writer(f).writerows([("path", "label"), *rows])
+        return path
+
+    return write

@@ -45,7 +45,7 @@ def test_a_copy_outside_the_repository_says_where_the_data_should_come_from(tmp_
 
 
 def requirement_names(file: str) -> set[str]:
-    lines = (Path(tone_helpers.paths.REPO_ROOT) / file).read_text().splitlines()
+    lines = (tone_helpers.paths.REPO_ROOT / file).read_text().splitlines()
     return {line.split("==")[0].strip().lower() for line in lines if "==" in line.split("#")[0]}
 
 
@@ -53,5 +53,5 @@ def test_the_core_installs_over_an_existing_torch_and_everything_is_the_sum_of_i
     core, inc, onnx = (requirement_names(f"requirements-{part}.txt") for part in ("core", "inc", "onnx"))
     assert "torch" not in core | inc | onnx  # a reader's own torch is never replaced
     assert not {"onnx", "onnxruntime", "neural-compressor-pt", "torchao"} & core  # Part 1 needs no extra
-    text = (Path(tone_helpers.paths.REPO_ROOT) / "requirements.txt").read_text()
+    text = (tone_helpers.paths.REPO_ROOT / "requirements.txt").read_text()
     assert "torch==2.13.0" in text and all(f"-r requirements-{p}.txt" in text for p in ("core", "inc", "onnx"))

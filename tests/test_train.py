@@ -1,24 +1,12 @@
-import csv
-
 import pytest
 import torch
 
 from tone_helpers import LightningToneClassifier, paths
-from tone_helpers.synth import ensure_generated
 from tone_helpers.train import main, train
 
 
-def few_clips(path, n):
-    with paths.TRAIN_CSV.open() as f:
-        rows = [(str(paths.TRAIN_CSV.parent / r["path"]), r["label"]) for r in csv.DictReader(f)][:n]
-    with path.open("w", newline="") as f:
-        csv.writer(f).writerows([("path", "label"), *rows])
-    return path
-
-
-def test_training_takes_a_step_and_saves_a_loadable_checkpoint(tmp_path):
-    ensure_generated()
-    clips = few_clips(tmp_path / "few.csv", 8)
+def test_training_takes_a_step_and_saves_a_loadable_checkpoint(tmp_path, first_clips):
+    clips = first_clips(paths.TRAIN_CSV, 8, tmp_path / "few.csv")
     out = tmp_path / "one_step.ckpt"
     result = train(
         out,
