@@ -12,8 +12,8 @@ def test_evaluation_notebook_runs_to_the_end_on_a_readers_checkpoint_and_data(tm
         "CHECKPOINT": str(save_checkpoint(LightningToneClassifier("tiny"), tmp_path / "mine.ckpt")),
         "EVAL_CSV": str(first_clips(paths.EVAL_CSV, 130, tmp_path / "mine.csv")),
     }  # 130 clips: not a multiple of 128
-    out = tmp_path / "04_evaluate.ipynb"
-    _, error = run_series.execute(run_series.NOTEBOOKS_DIR / "04_evaluate.ipynb", out, parameters, smoke=True)
+    out = tmp_path / "05_evaluate.ipynb"
+    _, error = run_series.execute(run_series.NOTEBOOKS_DIR / "05_evaluate.ipynb", out, parameters, smoke=True)
     assert error is None, f"{error.ename}: {error.evalue}"
     text = "".join(o.get("text", "") for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", []))
     assert "130 clips" in text

@@ -6,7 +6,7 @@ from tone_helpers import run_series
 def test_series_is_ordered_and_filtered():
     names = [p.name for p in run_series.series()]
     assert names == sorted(names) and names[0].startswith("01_")
-    assert [p.name[:2] for p in run_series.series(["03", "04"])] == ["03", "04"]
+    assert [p.name[:2] for p in run_series.series(["04", "05"])] == ["04", "05"]
 
 
 def test_parameter_values(tmp_path):

@@ -2,7 +2,7 @@
 
 ``OrtClassifier(path)(input_values).logits`` runs an exported AST with ONNX Runtime on the CPU and
 returns torch logits, just like ``model(input_values).logits``; also the export and quantization recipes
-of notebook 06, packaged for the notebooks and benchmarks that repeat them.
+of notebook 07, packaged for the notebooks and benchmarks that repeat them.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def strip_export_metadata(path: str | Path) -> int:
 
 
 def export_onnx(model: torch.nn.Module, path: str | Path) -> Path:
-    """Notebook 06's export recipe: dynamo exporter, free batch dimension, one file, debug metadata stripped."""
+    """Notebook 07's export recipe: dynamo exporter, free batch dimension, one file, debug metadata stripped."""
     batch = torch.export.Dim("batch", min=1, max=1024)
     torch.onnx.export(
         LogitsOnly(model).eval(),
@@ -95,7 +95,7 @@ def export_onnx(model: torch.nn.Module, path: str | Path) -> Path:
 
 
 def quantize_onnx(fp32_path: str | Path, int8_path: str | Path, **options) -> Path:
-    """Notebook 06's quantization recipe: pre-process, then dynamic int8 on MatMul/Gemm (QInt8 weights by default)."""
+    """Notebook 07's quantization recipe: pre-process, then dynamic int8 on MatMul/Gemm (QInt8 weights by default)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.quantization.shape_inference import quant_pre_process
 

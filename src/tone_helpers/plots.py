@@ -5,8 +5,16 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from cycler import cycler
 
 from tone_helpers.labels import LABELS, NUM_LABELS
+
+# Okabe & Ito's palette, distinguishable with every common colour-vision deficiency; lines also differ in
+# marker and dash, so no chart relies on colour alone.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+LINESTYLES = ["-", "--", "-.", ":", "-", "--", "-.", ":"]
+plt.rcParams["axes.prop_cycle"] = cycler(color=PALETTE) + cycler(marker=MARKERS) + cycler(linestyle=LINESTYLES)
 
 
 def stacked_bars(ax, groups: dict[str, dict[str, float]], unit: str, title: str) -> None:
@@ -68,7 +76,7 @@ def comparison_chart(rows: dict[str, dict[str, float]]):
     fig, axes = plt.subplots(1, len(metrics), figsize=(4 * len(metrics), 3.5))
     for ax, metric in zip(axes, metrics, strict=True):
         values = [r[metric] for r in rows.values()]
-        ax.bar(list(rows), values, color=["tab:blue", "tab:orange", "tab:green", "tab:red"][: len(rows)])
+        ax.bar(list(rows), values, color=PALETTE[: len(rows)])
         ax.set_title(metric)
         for x, v in enumerate(values):
             ax.text(x, v, f"{v:.3g}", ha="center", va="bottom")
@@ -81,7 +89,7 @@ def speedup_chart(series: dict[str, tuple[list, list]], xlabel: str, title: str)
     """int8-over-fp32 speed ratio against some size; the dashed line marks 'no gain'."""
     fig, ax = plt.subplots(figsize=(6, 3.5))
     for name, (xs, ys) in series.items():
-        ax.plot(xs, ys, marker="o", label=name)
+        ax.plot(xs, ys, label=name)
     ax.axhline(1.0, color="grey", linestyle="--", linewidth=1)
     ax.set(xlabel=xlabel, ylabel="fp32 time / int8 time", title=title)
     ax.legend()
@@ -93,16 +101,50 @@ def bubble_chart(results: dict[str, dict], title: str):
     """Accuracy against time per clip (at the largest batch each backend was timed at); bubble area ∝ MB."""
     fig, ax = plt.subplots(figsize=(9, 4.5))
     biggest = max(r["size (MB)"] for r in results.values())
-    for name, r in results.items():
+    for (name, r), colour, marker in zip(results.items(), PALETTE * 2, MARKERS * 2, strict=False):
         x = 1e3 / r["clips/s"]
-        ax.scatter(
-            x, r["accuracy"], s=1500 * r["size (MB)"] / biggest, alpha=0.5, label=f"{name}, {r['size (MB)']:.2f} MB"
-        )
+        size = 1500 * r["size (MB)"] / biggest
+        label = f"{name}, {r['size (MB)']:.2f} MB"
+        ax.scatter(x, r["accuracy"], s=size, alpha=0.5, color=colour, marker=marker, label=label)
     ax.set(xlabel="time per clip (ms), largest batch timed", ylabel="accuracy", title=title)
     ax.margins(x=0.25, y=0.3)
     # a legend rather than labels on the bubbles: backends with equal accuracy and speed overlap
     legend = ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, frameon=False)
     for handle in legend.legend_handles:
         handle.set_sizes([60])
+    fig.tight_layout()
+    return fig
+
+
+def weight_histogram(w: torch.Tensor, scale: float, title: str):
+    """A weight matrix's values, with the int8 grid's outermost steps and the histogram on a log count axis."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.2))
+    ax.hist(w.flatten().numpy(), bins=255, color=PALETTE[0])
+    for edge, style in ((127.5 * scale, "--"), (-127.5 * scale, "--")):
+        ax.axvline(edge, color=PALETTE[5], linestyle=style, linewidth=1)
+    ax.set(yscale="log", xlabel="weight value", ylabel="count (log scale)", title=title)
+    fig.tight_layout()
+    return fig
+
+
+def per_channel_errors(errors: dict[str, np.ndarray], title: str):
+    """Relative rounding error of each output row, one line per scheme."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.2))
+    for name, values in errors.items():
+        ax.plot(100 * values, label=name, markersize=3, linewidth=1)
+    ax.set(xlabel="output channel (row of W)", ylabel="relative error (%)", title=title)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def bits_chart(bits: list[int], series: dict[str, list[float]], title: str):
+    """Accuracy and agreement with float32 (in %) against weight bits."""
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    for name, values in series.items():
+        ax.plot(bits, [100 * v for v in values], label=name)
+    ax.set(xlabel="bits per weight", ylabel="% of clips", title=title, xticks=bits)
+    ax.invert_xaxis()
+    ax.legend()
     fig.tight_layout()
     return fig

@@ -2,7 +2,7 @@
 
 tone-series                 # executed copies go to data/artifacts/executed/ (the repo's notebooks untouched)
 tone-series --inplace       # maintainers: refresh the committed notebooks' outputs
-tone-series 03 04           # only the notebooks whose names start with these prefixes
+tone-series 04 05           # only the notebooks whose names start with these prefixes
 tone-series -p CHECKPOINT my.ckpt -p EVAL_CSV my/test.csv   # your model and data (papermill parameters)
 """
 

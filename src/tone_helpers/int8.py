@@ -1,0 +1,72 @@
+"""Affine int8 quantization written out by hand: the arithmetic that notebook 03 takes apart.
+
+``r = S · (q − Z)``: a real value ``r`` is stored as an integer ``q`` with a float scale ``S`` and an integer
+zero point ``Z``. Every function here is a few lines on purpose: the notebook prints them, and the solutions
+to its exercises are the same code.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def affine_params(lo: float, hi: float, qmin: int, qmax: int) -> tuple[float, int]:
+    """Scale and zero point that map [lo, hi] (widened to contain 0) onto the integers [qmin, qmax]."""
+    lo, hi = min(lo, 0.0), max(hi, 0.0)  # 0.0 must be exact: padding and ReLU zeros stay zero
+    scale = (hi - lo) / (qmax - qmin) or 0.1  # an all-zero tensor: any scale works; fbgemm picks 0.1
+    zero_point = round(qmin - lo / scale)
+    return scale, min(max(zero_point, qmin), qmax)
+
+
+def symmetric_scale(w: torch.Tensor, dim: int | None = None) -> torch.Tensor:
+    """PyTorch's int8 weight scale: max |w| / 127.5, per tensor or (with ``dim``) per slice along ``dim``."""
+    amax = w.abs().amax() if dim is None else w.abs().amax(dim=[d for d in range(w.dim()) if d != dim])
+    return amax.clamp(min=1e-12) / 127.5  # qint8 spans 255 steps, -128 to 127
+
+
+def quantize(x: torch.Tensor, scale, zero_point, qmin: int, qmax: int) -> torch.Tensor:
+    """Round to the nearest step, shift by the zero point, clamp to the integer range."""
+    return torch.clamp(torch.round(x / scale) + zero_point, qmin, qmax).to(torch.int32)
+
+
+def dequantize(q: torch.Tensor, scale, zero_point) -> torch.Tensor:
+    """Back to floats: ``S · (q − Z)``."""
+    return scale * (q.to(torch.float32) - zero_point)
+
+
+def int_linear(xq, x_zero_point, wq, x_scale, w_scale, bias) -> torch.Tensor:
+    """u8 activations × s8 weights, products summed in int32, then one float rescale and the float bias."""
+    acc = (xq.to(torch.int32) - x_zero_point) @ wq.to(torch.int32).T  # exact: no int8 or int16 overflow
+    return acc.to(torch.float32) * (x_scale * w_scale) + bias
+
+
+def engine_quantize(x: torch.Tensor, scale: float, zero_point: int, qmin: int, qmax: int) -> torch.Tensor:
+    """Quantize as fbgemm and qnnpack do: ``x · (1/S) + Z`` in one fused multiply-add, then round.
+
+    A fused multiply-add rounds once; float64 holds the exact product of two float32s, so computing in
+    float64 and rounding to float32 once gives the same number.
+    """
+    inverse = torch.tensor(1.0, dtype=torch.float32) / scale
+    fused = (x.double() * inverse.double() + zero_point).float()
+    return torch.clamp(torch.round(fused), qmin, qmax).to(torch.int32)
+
+
+def fake_quantize(w: torch.Tensor, bits: int, dim: int | None = 0) -> torch.Tensor:
+    """Symmetric ``bits``-bit copy of a 2-D weight, per output row (``dim=0``) or per tensor (``None``), as floats."""
+    qmax = 2 ** (bits - 1) - 1  # 127, 7, 1: a symmetric grid, -qmax to qmax
+    amax = w.abs().amax() if dim is None else w.abs().amax(dim=1 - dim, keepdim=True)
+    scale = amax.clamp(min=1e-12) / qmax
+    return quantize(w, scale, 0, -qmax, qmax) * scale
+
+
+def fake_quantized_copy(model: nn.Module, bits: int, skip: tuple[str, ...] = ()) -> nn.Module:
+    """A float copy of ``model`` whose Linear weights (except the named ones) sit on a ``bits``-bit grid."""
+    import copy
+
+    clone = copy.deepcopy(model)
+    with torch.no_grad():
+        for name, module in clone.named_modules():
+            if isinstance(module, nn.Linear) and name not in skip:
+                module.weight.copy_(fake_quantize(module.weight, bits))
+    return clone
