@@ -148,3 +148,32 @@ def bits_chart(bits: list[int], series: dict[str, list[float]], title: str):
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def clip_gallery(clips: list[dict]):
+    """One column per clip: the model's input (log-mel filter bank) above the pitch contour a listener hears.
+
+    Each clip is a dict with ``title``, ``features`` (frames × mel bins) and ``pitch`` (times in s, Hz).
+    """
+    # a low resolution and unsmoothed pixels keep the PNG stored in the notebook small (noise compresses badly)
+    fig, axes = plt.subplots(2, len(clips), figsize=(2.6 * len(clips), 4.4), sharex="col", squeeze=False, dpi=72)
+    top = max(np.nanmax(c["pitch"][1]) for c in clips if np.isfinite(c["pitch"][1]).any())
+    for column, clip in enumerate(clips):
+        spec, pitch = axes[0][column], axes[1][column]
+        frames = clip["features"].shape[0]
+        extent = (0, frames / 100, 0, 128)
+        spec.imshow(
+            clip["features"].T,
+            origin="lower",
+            aspect="auto",
+            cmap=plt.get_cmap("magma", 12),
+            extent=extent,
+            interpolation="nearest",
+        )
+        spec.set(title=clip["title"], ylabel="mel bin" if column == 0 else None)
+        times, hz = clip["pitch"]
+        pitch.plot(times, hz, color=PALETTE[0], marker=".", linestyle="-", markersize=3)
+        pitch.set(ylim=(0, top * 1.1), xlabel="time (s)", ylabel="pitch (Hz)" if column == 0 else None)
+    fig.suptitle("What the model reads (top) and the pitch you hear (bottom)")
+    fig.tight_layout()
+    return fig
