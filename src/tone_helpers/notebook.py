@@ -7,6 +7,7 @@ import importlib.util
 import logging
 import os
 import platform
+import time
 import warnings
 from pathlib import Path
 
@@ -103,8 +104,12 @@ def version_notes() -> list[str]:
     return notes
 
 
+_STARTED: list[float] = []  # when setup() ran in this kernel, for elapsed()
+
+
 def setup(threads: int = 2, seed: int = 0, needs: tuple[str, ...] = ()) -> dict[str, str]:
     """Check the extras, fix threads and seed, pick the int8 engine, silence known notices, make the data."""
+    _STARTED[:] = [time.perf_counter()]
     require(*needs)
     quiet_known_warnings()
     torch.set_num_threads(threads)
@@ -117,6 +122,15 @@ def setup(threads: int = 2, seed: int = 0, needs: tuple[str, ...] = ()) -> dict[
     for note in version_notes():
         print(note)
     return facts
+
+
+def elapsed() -> None:
+    """How long this notebook has run since its set-up cell, on this machine (a measurement, not a fact)."""
+    if not _STARTED:
+        print("run the set-up cell first")
+        return
+    seconds = time.perf_counter() - _STARTED[0]
+    print(f"this notebook ran for {seconds:.0f} s on this machine ({torch.get_num_threads()} threads)")
 
 
 # The reader's own files named in this kernel's parameters cell. While it is empty, the notebook runs on

@@ -1,0 +1,91 @@
+"""Links between notebooks and pages, and every "notebook NN" in prose, match the files that exist."""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tone_helpers import paths
+
+ROOT = paths.REPO_ROOT
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NUMBERS = [p.name[:2] for p in NOTEBOOKS]
+PAGES = [ROOT / "README.md", ROOT / "GLOSSARY.md", ROOT / "TEACHING.md", ROOT / "solutions" / "README.md"]
+LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]+)\)")
+
+
+def markdown_of(path: Path) -> str:
+    if path.suffix == ".ipynb":
+        return "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    return path.read_text(encoding="utf-8")
+
+
+def slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    text = re.sub(r"[`*]", "", heading.strip().lstrip("#").strip()).lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def anchors_of(path: Path) -> set[str]:
+    return {slug(line) for line in markdown_of(path).splitlines() if re.match(r"#{1,6} ", line)}
+
+
+def test_the_notebooks_are_numbered_01_to_n():
+    assert NUMBERS == [f"{i:02d}" for i in range(1, len(NOTEBOOKS) + 1)]
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS + PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_relative_link_reaches_a_file_and_heading(source):
+    broken = []
+    for text, target in LINK.findall(markdown_of(source)):
+        if re.match(r"[a-z]+:", target):  # https:, mailto: ... are not ours to check offline
+            continue
+        file_part, _, anchor = target.partition("#")
+        linked = (source.parent / file_part).resolve() if file_part else source
+        if not linked.exists():
+            broken.append(f"[{text}]({target}): no such file")
+        elif anchor and linked.suffix in {".md", ".ipynb"} and anchor not in anchors_of(linked):
+            broken.append(f"[{text}]({target}): no heading with that anchor in {linked.name}")
+        number = re.match(r"(\d\d) ·", text)
+        if number and not Path(file_part).name.startswith(number.group(1)):
+            broken.append(f"[{text}]({target}): the text says {number.group(1)}, the file is another")
+    assert not broken, "\n".join(broken)
+
+
+@pytest.mark.parametrize("index", range(len(NOTEBOOKS)), ids=NUMBERS)
+def test_previous_and_next_point_to_the_neighbours(index):
+    text = markdown_of(NOTEBOOKS[index])
+    previous = set(re.findall(r"← Previous\*\* \[[^\]]*\]\(([^)]+)\)", text))
+    following = set(re.findall(r"Next →\*\* \[[^\]]*\]\(([^)]+)\)", text))
+    assert previous == ({NOTEBOOKS[index - 1].name} if index > 0 else set())
+    assert following == ({NOTEBOOKS[index + 1].name} if index + 1 < len(NOTEBOOKS) else set())
+
+
+def prose_files() -> list[Path]:
+    code = [*(ROOT / "src").rglob("*.py"), *(ROOT / "tests").glob("*.py"), *(ROOT / "benchmarks").glob("*.py")]
+    return [*NOTEBOOKS, *PAGES, *code, *(ROOT / "solutions").glob("*.py"), *ROOT.glob("requirements*.txt")]
+
+
+def test_every_notebook_number_in_prose_exists():
+    """'notebook 05', 'notebooks 06 and 08', 'Notebook 07's' ... in markdown, docstrings, comments and pages."""
+    wrong = []
+    for path in prose_files():
+        text = path.read_text(encoding="utf-8") if path.suffix != ".ipynb" else markdown_of(path)
+        for match in re.finditer(r"[Nn]otebooks? ((?:\d\d(?:, | and | or |–|-)?)+)", text):
+            for number in re.findall(r"\d\d", match.group(1)):
+                if number not in NUMBERS:
+                    wrong.append(f"{path.relative_to(ROOT)}: {match.group(0)!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_readme_table_lists_every_notebook_in_order():
+    rows = re.findall(r"^\| (\d\d) \| \[[^\]]+\]\(notebooks/([^)]+)\)", (ROOT / "README.md").read_text(), re.M)
+    assert rows == [(p.name[:2], p.name) for p in NOTEBOOKS]
+
+
+def test_each_notebook_title_carries_its_number():
+    for path in NOTEBOOKS:
+        title = nbformat.read(path, as_version=4).cells[0].source.splitlines()[0]
+        assert title.startswith(f"# {path.name[:2]} · "), path.name
