@@ -80,6 +80,17 @@ def test_every_notebook_number_in_prose_exists():
     assert not wrong, "\n".join(wrong)
 
 
+def test_sections_named_beside_a_notebook_link_exist():
+    """A page that sends readers to "[05](notebooks/05_evaluate.ipynb) *Section title*" names a real heading."""
+    missing = []
+    for page in PAGES:
+        for target, section in re.findall(r"\]\((notebooks/[^)#]+\.ipynb)\) \*([^*]+)\*", markdown_of(page)):
+            headings = {re.sub(r"^#+ ", "", line) for line in markdown_of(ROOT / target).splitlines()}
+            if section not in headings:
+                missing.append(f"{page.name}: {target} has no heading {section!r}")
+    assert not missing, "\n".join(missing)
+
+
 def test_the_readme_table_lists_every_notebook_in_order():
     rows = re.findall(r"^\| (\d\d) \| \[[^\]]+\]\(notebooks/([^)]+)\)", (ROOT / "README.md").read_text(), re.M)
     assert rows == [(p.name[:2], p.name) for p in NOTEBOOKS]
