@@ -14,6 +14,7 @@ from tone_helpers.labels import LABELS, NUM_LABELS
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 LINESTYLES = ["-", "--", "-.", ":", "-", "--", "-.", ":"]
+HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "++", "--"]  # stacked bars: pattern as well as colour
 plt.rcParams["axes.prop_cycle"] = cycler(color=PALETTE) + cycler(marker=MARKERS) + cycler(linestyle=LINESTYLES)
 
 
@@ -21,9 +22,9 @@ def stacked_bars(ax, groups: dict[str, dict[str, float]], unit: str, title: str)
     """One bar per group, stacked by part; the total is written above each bar."""
     parts = list(dict.fromkeys(p for g in groups.values() for p in g))
     bottoms = np.zeros(len(groups))
-    for part in parts:
+    for part, colour, hatch in zip(parts, PALETTE, HATCHES, strict=False):
         values = np.array([g.get(part, 0.0) for g in groups.values()])
-        ax.bar(list(groups), values, bottom=bottoms, label=part)
+        ax.bar(list(groups), values, bottom=bottoms, label=part, color=colour, hatch=hatch, edgecolor="white")
         bottoms += values
     for x, total in enumerate(bottoms):
         ax.text(x, total, f"{total:.2f}", ha="center", va="bottom")
@@ -77,7 +78,7 @@ def comparison_chart(rows: dict[str, dict[str, float]]):
     for ax, metric in zip(axes, metrics, strict=True):
         values = [r[metric] for r in rows.values()]
         ax.bar(list(rows), values, color=PALETTE[: len(rows)])
-        ax.set_title(metric)
+        ax.set(title=metric, ylabel=metric)
         for x, v in enumerate(values):
             ax.text(x, v, f"{v:.3g}", ha="center", va="bottom")
         ax.margins(y=0.15)
