@@ -70,3 +70,15 @@ def fake_quantized_copy(model: nn.Module, bits: int, skip: tuple[str, ...] = ())
             if isinstance(module, nn.Linear) and name not in skip:
                 module.weight.copy_(fake_quantize(module.weight, bits))
     return clone
+
+
+def fake_quantize_layers(model: nn.Module, bits_by_layer: dict[str, int]) -> nn.Module:
+    """A float copy of ``model`` in which each named Linear layer's weight sits on its own ``bits``-bit grid."""
+    import copy
+
+    clone = copy.deepcopy(model)
+    modules = dict(clone.named_modules())
+    with torch.no_grad():
+        for name, bits in bits_by_layer.items():
+            modules[name].weight.copy_(fake_quantize(modules[name].weight, bits))
+    return clone

@@ -105,3 +105,50 @@ def quantize_onnx(fp32_path: str | Path, int8_path: str | Path, **options) -> Pa
         prepared, int8_path, op_types_to_quantize=["MatMul", "Gemm"], **{"weight_type": QuantType.QInt8, **options}
     )
     return Path(int8_path)
+
+
+def calibration_reader(features: torch.Tensor, batch_size: int = 16):
+    """ONNX Runtime's calibration input: the clips' features, a batch at a time, then ``None``.
+
+    ``quantize_static`` runs the model on these to record each activation's range. Give it clips the
+    model will never be evaluated on (the series uses the training split).
+    """
+    from onnxruntime.quantization import CalibrationDataReader
+
+    class FeatureReader(CalibrationDataReader):
+        def __init__(self):
+            self.batches = iter(features.split(batch_size))
+
+        def get_next(self):
+            batch = next(self.batches, None)
+            return None if batch is None else {"input_values": batch.numpy()}
+
+    return FeatureReader()
+
+
+def activation_scales(path: str | Path) -> dict[str, float]:
+    """The per-tensor scales a statically quantized graph stores, by name (to compare calibration methods)."""
+    import onnx
+    from onnx import numpy_helper
+
+    scales = {}
+    for tensor in onnx.load(str(path), load_external_data=False).graph.initializer:
+        value = numpy_helper.to_array(tensor)
+        if tensor.name.endswith("_scale") and value.size == 1:
+            scales[tensor.name] = float(value.reshape(()))
+    return scales
+
+
+def optimized_op_counts(path: str | Path) -> dict[str, int]:
+    """Operator counts of the graph ONNX Runtime actually runs, after its fusions (saved at the extended level)."""
+    import tempfile
+
+    import onnxruntime as ort
+
+    with tempfile.TemporaryDirectory() as folder:
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+        options.optimized_model_filepath = str(Path(folder) / "optimized.onnx")
+        options.log_severity_level = 3
+        ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        return op_counts(options.optimized_model_filepath)

@@ -178,3 +178,33 @@ def clip_gallery(clips: list[dict]):
     fig.suptitle("What the model reads (top) and the pitch you hear (bottom)")
     fig.tight_layout()
     return fig
+
+
+def sensitivity_chart(damage_by_bits: dict[int, dict[str, float]], measure: str):
+    """One row per layer group, one marker per bit width: how far the model moves when only that group is cut."""
+    groups = list(next(iter(damage_by_bits.values())))
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(groups) + 1.4))
+    for (bits, by_group), colour, marker in zip(damage_by_bits.items(), PALETTE, MARKERS, strict=False):
+        values = [by_group[g] for g in groups]
+        ax.plot(values, range(len(groups)), linestyle="none", marker=marker, color=colour, label=f"{bits} bits")
+    ax.set(yticks=range(len(groups)), yticklabels=groups, xscale="log", xlabel=f"{measure} vs float32 (log scale)")
+    ax.set_title("Which layers are fragile: only one group quantized at a time")
+    ax.invert_yaxis()
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def tradeoff_chart(paths: dict[str, list[tuple[float, float]]], chosen: tuple[float, float], floor: float, title: str):
+    """Accuracy against size, one line per way of quantizing (a point per choice), the chosen point starred."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name, points in paths.items():
+        sizes, accuracies = zip(*points, strict=True)
+        ax.plot(sizes, [100 * a for a in accuracies], label=name, markersize=5)
+    ax.plot(*chosen[:1], 100 * chosen[1], marker="*", markersize=18, color="black", linestyle="none", label="chosen")
+    ax.axhline(100 * floor, color="grey", linestyle=":", linewidth=1, label="tolerance")
+    ax.set(xlabel="model size (MB; notional below 8 bits)", ylabel="validation accuracy (%)", title=title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
