@@ -1,50 +1,154 @@
-"""Parts 1 and 3 speed benchmark on AST base: PyTorch eager float32/int8 vs ONNX Runtime float32/int8.
+"""Every backend of the series on AST base, with controls, both kinds of ratio, the int8 limit, a result file.
 
-    python benchmarks/latency_backends.py [--threads 2] [--repeats 20]
+    python benchmarks/latency_backends.py [--threads 2] [--repeats 20] [--label TEXT] [--kind measured]
+                                          [--skip inc,compile,torchao,onnx] [--out FILE]
 
-Random weights (speed does not depend on values); model time only; interleaved rounds after warm-up.
-Writes its ONNX files to data/artifacts/onnx/. Prints medians and the speed-up over PyTorch float32.
+AST base with random weights (speed does not depend on their values), model time only, batch 1 and 8,
+all backends interleaved in one process after warm-up. Ratios: against PyTorch float32 eager (the user's
+baseline) and against the backend's own float32. The limit at batch 8: every Linear layer at the time a
+dynamic int8 Linear of its shape takes on this CPU, everything else at its profiled float32 time. Writes a
+result file in the schema of ``tone_helpers.results`` (default: benchmarks/results/<label>.json).
+
+To run PyTorch's kernels on their AVX2 path on an AVX-512 machine (ONNX Runtime has no such switch, so
+its rows are left out): FBGEMM_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2
+TORCHINDUCTOR_CPP_MARCH=haswell python benchmarks/latency_backends.py --kind "forced kernels" --skip onnx ...
 """
 
 import argparse
+import copy
+import os
+import re
 
-import torch
+os.environ.setdefault("INC_TARGET_DEVICE", "cpu")
+os.environ.setdefault("LOGLEVEL", "ERROR")
 
-from tone_helpers import build_model, notebook, paths
-from tone_helpers.machine import machine_facts
-from tone_helpers.onnx_backend import OrtClassifier, export_onnx, onnx_size_mb, quantize_onnx
-from tone_helpers.timing import fmt_time, model_latency
+import torch  # noqa: E402
+
+from tone_helpers import build_model, notebook, results  # noqa: E402
+from tone_helpers.logits import LogitsOnly, with_logits  # noqa: E402
+from tone_helpers.profile import int8_linear_seconds, linear_shapes, profile_shares  # noqa: E402
+from tone_helpers.timing import model_latency  # noqa: E402
+
+TOKENS = 74  # AST base at max_length=75: 12 × 6 patches + 2 summary tokens
+MODEL = "AST base (random weights), max_length 75, 5 labels"
+
+
+def build_backends(fp32: torch.nn.Module, threads: int, skip: set[str]) -> tuple[dict, dict, dict]:
+    """(backends, runtime_of, own float32) for everything not skipped."""
+    backends = {"PyTorch float32": fp32}
+    runtime_of = {"PyTorch float32": ("PyTorch eager", "float32")}
+    own = {}
+    backends["PyTorch int8"] = torch.ao.quantization.quantize_dynamic(fp32, {torch.nn.Linear}, dtype=torch.qint8)
+    runtime_of["PyTorch int8"] = ("PyTorch eager", "int8")
+    own["PyTorch int8"] = "PyTorch float32"
+    if "torchao" not in skip:
+        from torchao.quantization import Int8DynamicActivationInt8WeightConfig, quantize_
+
+        torchao_model = copy.deepcopy(fp32)
+        quantize_(torchao_model, Int8DynamicActivationInt8WeightConfig())
+        backends["torchao int8"] = torchao_model
+        runtime_of["torchao int8"] = ("PyTorch eager (torchao)", "int8")
+        own["torchao int8"] = "PyTorch float32"
+    if "compile" not in skip:
+        from torch._inductor import config as inductor_config
+
+        inductor_config.freezing = True
+        # dynamic=False: one graph per batch size; a dynamic-shape recompile of the frozen conv fails in torch 2.13
+        backends["PyTorch float32, compiled"] = with_logits(torch.compile(LogitsOnly(fp32).eval(), dynamic=False))
+        runtime_of["PyTorch float32, compiled"] = ("torch.compile", "float32")
+        if "inc" not in skip:
+            backends["INC int8, compiled"] = inc_compiled(fp32)
+            runtime_of["INC int8, compiled"] = ("torch.compile (INC PT2E)", "int8")
+            own["INC int8, compiled"] = "PyTorch float32, compiled"
+    if "onnx" not in skip:
+        from tone_helpers import paths
+        from tone_helpers.onnx_backend import OrtClassifier, export_onnx, quantize_onnx
+
+        folder = paths.ARTIFACTS_DIR / "onnx_bench"
+        folder.mkdir(parents=True, exist_ok=True)
+        fp32_path = export_onnx(fp32, folder / "ast_base_fp32.onnx")
+        int8_path = quantize_onnx(fp32_path, folder / "ast_base_int8.onnx")
+        backends["ONNX Runtime float32"] = OrtClassifier(fp32_path, threads)
+        backends["ONNX Runtime int8"] = OrtClassifier(int8_path, threads)
+        runtime_of["ONNX Runtime float32"] = ("ONNX Runtime", "float32")
+        runtime_of["ONNX Runtime int8"] = ("ONNX Runtime", "int8")
+        own["ONNX Runtime int8"] = "ONNX Runtime float32"
+    return backends, runtime_of, own
+
+
+def inc_compiled(fp32: torch.nn.Module):
+    """Notebook 06's recipe: INC 3.x PT2E dynamic int8 (export → prepare → forward → convert), compiled."""
+    from neural_compressor.torch.export import export
+    from neural_compressor.torch.quantization import DynamicQuantConfig, convert, prepare
+
+    example = (torch.randn(8, 75, 128),)
+    batch = torch.export.Dim("batch", min=1, max=1024)
+    prepared = prepare(export(LogitsOnly(fp32).eval(), example, dynamic_shapes=({0: batch},)), DynamicQuantConfig())
+    with torch.no_grad():
+        prepared(*example)
+    return with_logits(torch.compile(convert(prepared)))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--label", default=None, help="the CPU kind, for the results table")
+    parser.add_argument("--kind", default="measured", choices=results.KINDS)
+    parser.add_argument("--skip", default="", help="comma-separated: torchao, compile, inc, onnx")
+    parser.add_argument("--out", default=None)
     args = parser.parse_args()
+    skip = {s for s in args.skip.split(",") if s}
     notebook.quiet_known_warnings()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     notebook.choose_quantized_engine()
-    fp32 = build_model("ast-base").eval()
-    folder = paths.ARTIFACTS_DIR / "onnx"
-    folder.mkdir(parents=True, exist_ok=True)
-    onnx_fp32 = export_onnx(fp32, folder / "bench_ast_base_fp32.onnx")
-    onnx_int8 = quantize_onnx(onnx_fp32, folder / "bench_ast_base_int8.onnx")
-    print(", ".join(f"{k}: {v}" for k, v in machine_facts().items()))
-    print(
-        f"ONNX sizes: {onnx_size_mb(onnx_fp32):.2f} MB -> {onnx_size_mb(onnx_int8):.2f} MB "
-        f"(int8/fp32 = {onnx_size_mb(onnx_int8) / onnx_size_mb(onnx_fp32):.4f})"
+    fp32 = build_model("ast-base", num_labels=5, max_length=75).eval()
+    backends, runtime_of, own = build_backends(fp32, args.threads, skip)
+    command = "python benchmarks/latency_backends.py " + " ".join(
+        f"--{k} {v!r}" if " " in str(v) else f"--{k} {v}" for k, v in vars(args).items() if v not in (None, "")
     )
-    models = {
-        "PyTorch float32": fp32,
-        "PyTorch int8": torch.ao.quantization.quantize_dynamic(fp32, {torch.nn.Linear}, dtype=torch.qint8),
-        "ONNX Runtime float32": OrtClassifier(onnx_fp32, args.threads),
-        "ONNX Runtime int8": OrtClassifier(onnx_int8, args.threads),
+    result = results.new_result(args.label or "this CPU", args.kind, command, MODEL, args.threads)
+    print(", ".join(f"{k}: {v}" for k, v in result["machine"].items()))
+    for batch in (1, 8):
+        timings = model_latency(backends, batch, warmup=3, repeats=args.repeats)
+        results.add_timings(result, batch, timings, runtime_of, "PyTorch float32", own)
+        rows = [r for r in result["timings"] if r["batch"] == batch]
+        for r in rows:
+            mine = f", {r['vs_own_float32']:.2f}× its own float32" if "vs_own_float32" in r else ""
+            print(f"batch {batch}: {r['backend']:<26} {r['median_ms']:9.2f} ms  {r['vs_reference']:5.2f}×{mine}")
+    # The limit at batch 8, and where the time goes
+    shares = {"float32": profile_shares(fp32, 8), "int8": profile_shares(backends["PyTorch int8"], 8)}
+    fp32_b8 = next(r["median_ms"] for r in result["timings"] if r["backend"] == "PyTorch float32" and r["batch"] == 8)
+    int8_linear_s, throughput = int8_linear_seconds(linear_shapes(fp32)[:-1], 8 * TOKENS, args.repeats)
+    rest_ms = fp32_b8 * (1 - shares["float32"].get("Linear (float32)", 0.0))
+    limit_ms = rest_ms + 1e3 * int8_linear_s
+    int8_rows = [r for r in result["timings"] if r["batch"] == 8 and r["precision"] == "int8"]
+    best = min(int8_rows, key=lambda r: r["median_ms"])
+    result["profile_b8"] = {k: {p: round(v, 4) for p, v in s.items()} for k, s in shares.items()}
+    result["gemm_gmacs"] = throughput
+    result["limit_b8"] = {
+        "limit_ms": round(limit_ms, 3),
+        "float32_rest_ms": round(rest_ms, 3),
+        "int8_linear_ms": round(1e3 * int8_linear_s, 3),
+        "best_int8": best["backend"],
+        "best_over_limit": round(best["median_ms"] / limit_ms, 3),
     }
-    for bs in (1, 8):
-        t = model_latency(models, bs, warmup=2, repeats=args.repeats)
-        base = t["PyTorch float32"].median
-        print(f"batch {bs}: " + "; ".join(f"{n} {fmt_time(v.median)} ({base / v.median:.2f}×)" for n, v in t.items()))
+    print("profile at batch 8 (share of CPU time):")
+    for precision, parts in shares.items():
+        print(f"  {precision}: " + ", ".join(f"{p} {100 * s:.0f} %" for p, s in parts.items()))
+    print(
+        "GEMM throughput (GMAC/s): "
+        + "; ".join(f"{k} {v['float32']} fp32 / {v['int8']} int8" for k, v in throughput.items())
+    )
+    print(
+        f"limit at batch 8: {limit_ms:.1f} ms "
+        f"(float32 rest {rest_ms:.1f} ms + int8 Linears {1e3 * int8_linear_s:.1f} ms); "
+        f"best int8 {best['backend']} {best['median_ms']:.1f} ms = {best['median_ms'] / limit_ms:.2f}× the limit"
+    )
+    name = re.sub(r"[^a-z0-9]+", "-", (args.label or "this-cpu").lower()).strip("-")
+    out = results.save(result, args.out or results.RESULTS_DIR / f"{name}.json")
+    print("result written to", out)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ to its exercises are the same code.
 
 from __future__ import annotations
 
+import copy
+
 import torch
 from torch import nn
 
@@ -62,20 +64,12 @@ def fake_quantize(w: torch.Tensor, bits: int, dim: int | None = 0) -> torch.Tens
 
 def fake_quantized_copy(model: nn.Module, bits: int, skip: tuple[str, ...] = ()) -> nn.Module:
     """A float copy of ``model`` whose Linear weights (except the named ones) sit on a ``bits``-bit grid."""
-    import copy
-
-    clone = copy.deepcopy(model)
-    with torch.no_grad():
-        for name, module in clone.named_modules():
-            if isinstance(module, nn.Linear) and name not in skip:
-                module.weight.copy_(fake_quantize(module.weight, bits))
-    return clone
+    linears = [name for name, module in model.named_modules() if isinstance(module, nn.Linear) and name not in skip]
+    return fake_quantize_layers(model, dict.fromkeys(linears, bits))
 
 
 def fake_quantize_layers(model: nn.Module, bits_by_layer: dict[str, int]) -> nn.Module:
     """A float copy of ``model`` in which each named Linear layer's weight sits on its own ``bits``-bit grid."""
-    import copy
-
     clone = copy.deepcopy(model)
     modules = dict(clone.named_modules())
     with torch.no_grad():

@@ -61,12 +61,10 @@ def notional_mb(model: nn.Module, bits_by_layer: dict[str, int]) -> float:
     Notional: no file format stores these bit widths here; it is the information the weights carry.
     """
     bits = 0
-    modules = dict(model.named_modules())
     for name, parameter in model.named_parameters():
         layer, _, kind = name.rpartition(".")
         if layer in bits_by_layer and kind == "weight":
             bits += parameter.numel() * bits_by_layer[layer] + parameter.shape[0] * 32
         else:
             bits += parameter.numel() * 32
-    del modules
     return bits / 8 / 2**20

@@ -1,0 +1,74 @@
+"""Where a model's time goes: profiler shares by part of the model, and int8 GEMM speed on its own shapes.
+
+Used by notebook 10 and ``benchmarks/latency_backends.py``; the Amdahl arithmetic stays in the notebook.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+
+import torch
+
+from tone_helpers.timing import model_latency
+
+CATEGORIES = [  # profiler op name pattern -> part of the model, first match wins
+    (r"quantized::linear_dynamic|linear_dynamic", "Linear (int8, incl. quantizing inputs)"),
+    (r"aten::(addmm|linear|mm)$", "Linear (float32)"),
+    (r"scaled_dot_product|aten::(bmm|baddbmm|matmul)$", "attention matmuls and softmax"),
+    (r"softmax", "attention matmuls and softmax"),
+    (r"layer_norm", "LayerNorm"),
+    (r"gelu", "GELU"),
+    (r"conv", "patch-embedding Conv"),
+    (r"aten::(copy_|contiguous|clone)$", "copies into contiguous memory"),
+    (r"aten::add$", "residual additions"),
+]
+
+
+@contextlib.contextmanager
+def no_native_stderr():
+    """Kineto (torch 2.13) writes a "profiler_start/stop" line to the process's stderr on every profile."""
+    saved = os.dup(2)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def profile_shares(model, batch: int) -> dict[str, float]:
+    """Share of self CPU time by part of the model, from torch.profiler (top-level ops of one forward pass)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    x = torch.randn(batch, 75, 128)
+    with torch.inference_mode():
+        model(x)
+        with no_native_stderr(), profile(activities=[ProfilerActivity.CPU]) as prof:
+            model(x)
+    parts: dict[str, float] = {}
+    for event in prof.key_averages():
+        part = next((p for pattern, p in CATEGORIES if re.search(pattern, event.key)), "everything else")
+        parts[part] = parts.get(part, 0.0) + event.self_cpu_time_total
+    total = sum(parts.values())
+    return {part: t / total for part, t in sorted(parts.items(), key=lambda kv: -kv[1])}
+
+
+def linear_shapes(model: torch.nn.Module) -> list[tuple[int, int]]:
+    """(in, out) of every Linear of the encoder (the classifier sees one row, not tokens)."""
+    return [(m.in_features, m.out_features) for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
+
+
+def int8_linear_seconds(shapes: list[tuple[int, int]], rows: int, repeats: int) -> tuple[float, dict]:
+    """Summed median time of a dynamic int8 Linear for each shape, and GMAC/s per shape (float32 and int8)."""
+    per_shape, throughput = {}, {}
+    for k, n in sorted(set(shapes)):
+        fp32 = torch.nn.Sequential(torch.nn.Linear(k, n))
+        int8 = torch.ao.quantization.quantize_dynamic(fp32, {torch.nn.Linear}, dtype=torch.qint8)
+        t = model_latency({"float32": fp32, "int8": int8}, rows, warmup=3, repeats=repeats, shape=(k,))
+        per_shape[k, n] = t["int8"].median
+        macs = rows * k * n
+        throughput[f"{rows}x{k}->{n}"] = {p: round(macs / t[p].median / 1e9, 2) for p in ("float32", "int8")}
+    return sum(per_shape[s] for s in shapes), throughput
