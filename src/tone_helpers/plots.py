@@ -54,7 +54,7 @@ def confusion_matrices(results: dict[str, tuple[torch.Tensor, torch.Tensor]], nu
     fig, axes = plt.subplots(1, len(mats), figsize=(4.5 * len(mats), 4))
     names = [LABELS[i] for i in range(num_classes)]
     for ax, (name, m) in zip(np.atleast_1d(axes), mats.items(), strict=True):
-        ax.imshow(m, cmap="Blues", vmin=0, vmax=vmax)
+        ax.imshow(m.numpy(), cmap="Blues", vmin=0, vmax=vmax)
         for (i, j), v in np.ndenumerate(m.numpy()):
             ax.text(j, i, v, ha="center", va="center", color="white" if v > vmax / 2 else "black")
         ax.set(

@@ -1,0 +1,269 @@
+"""``tone-report``: is int8 safe for *my* model, and how much faster is it on *this* machine?
+
+    tone-report --checkpoint my.ckpt --csv my_eval.csv --out report_dir [--backends pytorch-int8,onnx-int8]
+                [--processes 2] [--threads 2] [--repeats 10]
+
+Quantizes the checkpoint with the series' backends, evaluates float32 and int8 on every clip of the CSV
+(on several processes with Lightning if asked, each clip counted once), times them at batch 1 and 8, and
+writes ``report.md``, ``report.json`` (the result format of ``tone_helpers.results``) and the charts as PNG
+into a new folder. The measuring code is the notebooks'. Nothing is written if an input is bad, and an
+existing folder is never overwritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+BACKENDS = {"pytorch-int8": "PyTorch int8", "onnx-int8": "ONNX Runtime int8"}
+
+
+class ReportError(Exception):
+    """A bad input, said in one line that names it."""
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="tone-report", description=__doc__.splitlines()[0])
+    parser.add_argument("--checkpoint", required=True, help="a LightningToneClassifier checkpoint")
+    parser.add_argument("--csv", required=True, help="evaluation CSV with path,label columns")
+    parser.add_argument("--out", required=True, help="a new folder for the report")
+    parser.add_argument("--backends", default="pytorch-int8,onnx-int8", help=f"comma-separated: {', '.join(BACKENDS)}")
+    parser.add_argument("--processes", type=int, default=1, help="CPU processes for evaluation (Lightning)")
+    parser.add_argument("--threads", type=int, default=2, help="threads in total, and for the timings")
+    parser.add_argument("--repeats", type=int, default=10, help="timing rounds per model and batch size")
+    parser.add_argument("--batch-size", type=int, default=64, help="clips per batch when evaluating")
+    return parser.parse_args(argv)
+
+
+def check_inputs(args) -> list[str]:
+    """Everything that can be checked before any work: fail here, and nothing is written."""
+    out = Path(args.out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ReportError(f"{out}: already exists and is not an empty folder; choose a new --out")
+    if not Path(args.checkpoint).is_file():
+        raise ReportError(f"{args.checkpoint}: checkpoint not found")
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    unknown = [b for b in backends if b not in BACKENDS]
+    if unknown or not backends:
+        raise ReportError(f"--backends {args.backends!r}: choose from {', '.join(BACKENDS)}")
+    if args.processes < 1 or args.threads < 1 or args.repeats < 1:
+        raise ReportError("--processes, --threads and --repeats must be at least 1")
+    if "onnx-int8" in backends:
+        import importlib.util
+
+        from tone_helpers.notebook import EXTRAS
+
+        file, modules = EXTRAS["onnx"]
+        if any(importlib.util.find_spec(m) is None for m in modules):
+            raise ReportError(f"onnx-int8 needs ONNX Runtime and onnxscript: pip install -r {file}")
+    return backends
+
+
+def load(args):
+    """The float32 model and the CSV's features; the data module's errors name the file and row."""
+    from tone_helpers import LightningToneClassifier, ToneDataModule
+    from tone_helpers.audio import ToneDataError
+
+    try:
+        pl_model = LightningToneClassifier.load_from_checkpoint(args.checkpoint, map_location="cpu", weights_only=True)
+    except Exception as error:  # a file that is not a checkpoint of ours
+        raise ReportError(f"{args.checkpoint}: cannot be read as a tone classifier checkpoint ({error})") from None
+    datamodule = ToneDataModule(model_name_or_path=pl_model.hparams.model_name_or_path)
+    try:
+        dataset = datamodule.get_dataset(args.csv)
+    except ToneDataError as error:
+        raise ReportError(str(error)) from None
+    return pl_model.model.eval(), dataset
+
+
+def build(model, backends: list[str], work: Path, threads: int) -> dict:
+    """name -> (runnable model, size in MB, evaluation recipe's backend)."""
+    import torch
+
+    from tone_helpers.measure import model_size_mb
+
+    built = {"float32": (model, model_size_mb(model), "float32")}
+    if "pytorch-int8" in backends:
+        int8 = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        built[BACKENDS["pytorch-int8"]] = (int8, model_size_mb(int8), "pytorch int8")
+    if "onnx-int8" in backends:
+        from tone_helpers.onnx_backend import OrtClassifier, export_onnx, onnx_size_mb, quantize_onnx
+
+        fp32 = export_onnx(model, work / "model_fp32.onnx")
+        int8_path = quantize_onnx(fp32, work / "model_int8.onnx")
+        built[BACKENDS["onnx-int8"]] = (OrtClassifier(int8_path, threads), onnx_size_mb(int8_path), str(int8_path))
+    return built
+
+
+def evaluate(args, built: dict, dataset) -> dict:
+    """Predictions of every backend on every clip, each counted once (several processes if asked)."""
+    from tqdm.auto import tqdm
+
+    from tone_helpers.distributed import Recipe, evaluate_logits
+
+    logits = {}
+    for name, (_, _, backend) in tqdm(built.items(), desc="evaluating", unit="model"):
+        recipe = Recipe(str(Path(args.checkpoint).resolve()), backend)
+        logits[name] = evaluate_logits(
+            recipe, dataset.features, dataset.labels, args.processes, args.threads, args.batch_size
+        )
+    return {name: values.argmax(-1) for name, values in logits.items()}
+
+
+def quality(predictions: dict, labels) -> dict:
+    from tone_helpers.evaluate import mcnemar_p_value
+
+    reference = predictions["float32"]
+    table = {}
+    for name, preds in predictions.items():
+        row = {"accuracy": (preds == labels).float().mean().item()}
+        if name != "float32":
+            only_fp32, only_int8, p = mcnemar_p_value(reference == labels, preds == labels)
+            row |= {
+                "agreement": (preds == reference).float().mean().item(),
+                "right only in float32": only_fp32,
+                "right only in int8": only_int8,
+                "McNemar p": p,
+            }
+        table[name] = row
+    return table
+
+
+def time_models(args, built: dict, command: str) -> dict:
+    """The result file's skeleton with timings at batch 1 and 8 (model only, interleaved, median and IQR)."""
+    from tone_helpers import results
+    from tone_helpers.timing import model_latency
+
+    result = results.new_result(
+        "this CPU", "measured", command, f"checkpoint {Path(args.checkpoint).name}", args.threads
+    )
+    models = {name: model for name, (model, _, _) in built.items()}
+    runtime_of = {
+        n: ("ONNX Runtime" if "ONNX" in n else "PyTorch eager", "float32" if n == "float32" else "int8") for n in models
+    }
+    for batch in (1, 8):
+        timings = model_latency(models, batch, warmup=2, repeats=args.repeats)
+        results.add_timings(
+            result, batch, timings, runtime_of, "float32", {n: "float32" for n in models if n != "float32"}
+        )
+    return result
+
+
+def write_report(folder: Path, result: dict, predictions: dict, labels, args) -> None:
+    """report.md, report.json and the charts, into ``folder``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from tone_helpers import plots, results
+
+    fig, _ = plots.confusion_matrices({name: (preds, labels) for name, preds in predictions.items()})
+    fig.savefig(folder / "confusion_matrices.png", dpi=100)
+    b8 = {r["backend"]: r["median_ms"] for r in result["timings"] if r["batch"] == 8}
+    summary = {
+        name: {"Size (MB)": result["sizes_mb"][name], "Accuracy": q["accuracy"], "Latency at batch 8 (ms)": b8[name]}
+        for name, q in result["quality"].items()
+    }
+    plots.comparison_chart(summary).savefig(folder / "comparison.png", dpi=100)
+    results.save(result, folder / "report.json")
+    (folder / "report.md").write_text(markdown(result, args), encoding="utf-8")
+
+
+def markdown(result: dict, args) -> str:
+    from tone_helpers.report import Table
+
+    quality_rows = [
+        [
+            name,
+            f"{q['accuracy']:.3f}",
+            f"{100 * q['agreement']:.1f} %" if "agreement" in q else "—",
+            f"{q['McNemar p']:.3f}" if "McNemar p" in q else "—",
+        ]
+        for name, q in result["quality"].items()
+    ]
+    timing_rows = [
+        [
+            r["backend"],
+            r["batch"],
+            f"{r['median_ms']:.2f} ms",
+            f"{r['q1_ms']:.2f}–{r['q3_ms']:.2f} ms",
+            f"{r['vs_reference']:.2f}×",
+        ]
+        for r in result["timings"]
+    ]
+    verdicts = [
+        f"- **{name}**: "
+        + (
+            "no detectable accuracy difference from float32 (McNemar p > 0.05)"
+            if q["McNemar p"] > 0.05
+            else "a statistically significant accuracy difference from float32 (McNemar p ≤ 0.05)"
+        )
+        + f"; agrees with float32 on {100 * q['agreement']:.1f} % of clips"
+        for name, q in result["quality"].items()
+        if name != "float32"
+    ]
+    return (
+        "\n\n".join(
+            [
+                f"# int8 report: {Path(args.checkpoint).name} on {result['clips']} clips of {Path(args.csv).name}",
+                "\n".join(verdicts),
+                "## Size\n\n"
+                + repr(Table(["model", "size (MB)"], [[n, f"{s:.2f}"] for n, s in result["sizes_mb"].items()])),
+                "## Accuracy\n\n"
+                + repr(Table(["model", "accuracy", "agreement with float32", "McNemar p"], quality_rows)),
+                "![confusion matrices](confusion_matrices.png)\n\n![size, accuracy and latency](comparison.png)",
+                f"## Latency (model only, {result['threads']} threads, median of {args.repeats} interleaved rounds)\n\n"
+                + repr(Table(["model", "batch", "median", "IQR", "speed-up over float32"], timing_rows)),
+                "## Machine\n\n"
+                + "\n".join(f"- {k}: {v}" for k, v in {**result["machine"], **result["software"]}.items()),
+                f"Command: `{result['source']}`",
+            ]
+        )
+        + "\n"
+    )
+
+
+def run(argv: list[str] | None = None) -> Path:
+    args = parse(argv)
+    backends = check_inputs(args)
+    from tone_helpers.notebook import choose_quantized_engine, quiet_known_warnings
+
+    quiet_known_warnings()
+    choose_quantized_engine()
+    import torch
+
+    torch.set_num_threads(args.threads)
+    model, dataset = load(args)
+    out = Path(args.out)
+    with tempfile.TemporaryDirectory(prefix="tone-report-") as work:
+        built = build(model, backends, Path(work), args.threads)
+        predictions = evaluate(args, built, dataset)
+        command = "tone-report " + " ".join(sys.argv[1:] if argv is None else argv)
+        result = time_models(args, built, command)
+        result["clips"] = len(dataset)
+        result["sizes_mb"] = {name: round(size, 3) for name, (_, size, _) in built.items()}
+        result["quality"] = quality(predictions, dataset.labels)
+        staging = Path(work) / "report"
+        staging.mkdir()
+        write_report(staging, result, predictions, dataset.labels, args)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.exists():
+            out.rmdir()  # checked empty above
+        shutil.copytree(staging, out)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        out = run(argv)
+    except ReportError as error:
+        print(f"tone-report: error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f"report written to {out}/ (report.md, report.json, confusion_matrices.png, comparison.png)")
+    print((out / "report.md").read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""tone-report: the report on the embedded model, evaluation on 1 and 2 processes, and bad inputs."""
+
+import pytest
+import torch
+
+from tone_helpers import LightningToneClassifier, ToneDataModule, paths, report_cli, results
+from tone_helpers.distributed import Recipe, evaluate_logits
+from tone_helpers.evaluate import accuracy_on
+
+CHECKPOINT = str(paths.EMBEDDED_CHECKPOINT)
+
+
+@pytest.fixture(scope="module")
+def clips():
+    """Features and labels of the first 37 evaluation clips (37: not a multiple of 2, nor of the batch)."""
+    pl_model = LightningToneClassifier.load_from_checkpoint(CHECKPOINT, map_location="cpu", weights_only=True)
+    dataset = ToneDataModule(model_name_or_path=pl_model.hparams.model_name_or_path).get_dataset(paths.EVAL_CSV)
+    return dataset.features[:37], dataset.labels[:37]
+
+
+def test_one_and_two_processes_give_the_same_predictions_clip_for_clip(clips):
+    features, labels = clips
+    recipe = Recipe(CHECKPOINT, "pytorch int8")
+    one = evaluate_logits(recipe, features, labels, processes=1, threads=1, batch_size=8)
+    two = evaluate_logits(recipe, features, labels, processes=2, threads=2, batch_size=8)  # 5 batches: 3 + 2
+    assert one.shape == (37, 5)
+    assert torch.equal(one.argmax(-1), two.argmax(-1))
+    assert torch.equal(one, two)  # the same batches, so the same int8 ranges, so the same logits
+
+
+def test_the_report_matches_the_notebooks_accuracy(first_clips, tmp_path):
+    csv = first_clips(paths.EVAL_CSV, 41, tmp_path / "mine.csv")
+    out = tmp_path / "report"
+    report_cli.main(["--checkpoint", CHECKPOINT, "--csv", str(csv), "--out", str(out), "--repeats", "2"])
+    assert sorted(p.name for p in out.iterdir()) == [
+        "comparison.png",
+        "confusion_matrices.png",
+        "report.json",
+        "report.md",
+    ]
+    report = results.load(out / "report.json")
+    pl_model = LightningToneClassifier.load_from_checkpoint(CHECKPOINT, map_location="cpu", weights_only=True)
+    dataset = ToneDataModule(model_name_or_path=pl_model.hparams.model_name_or_path).get_dataset(csv)
+    assert report["clips"] == 41
+    assert report["quality"]["float32"]["accuracy"] == pytest.approx(accuracy_on(pl_model.model.eval(), dataset))
+    assert {r["backend"] for r in report["timings"]} == {"float32", "PyTorch int8", "ONNX Runtime int8"}
+    assert {r["batch"] for r in report["timings"]} == {1, 8}
+    assert "## Accuracy" in (out / "report.md").read_text()
+
+
+def bad_label_csv(first_clips, tmp_path):
+    csv = first_clips(paths.EVAL_CSV, 3, tmp_path / "bad.csv")
+    lines = csv.read_text().splitlines()
+    lines[2] = lines[2].rsplit(",", 1)[0] + ",9"
+    csv.write_text("\n".join(lines) + "\n")
+    return csv
+
+
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("missing csv", "metadata CSV not found"),
+        ("bad label", "line 3: label 9 is outside 0-4"),
+        ("missing checkpoint", "checkpoint not found"),
+        ("existing folder", "already exists and is not an empty folder"),
+        ("unknown backend", "choose from pytorch-int8, onnx-int8"),
+    ],
+)
+def test_bad_input_exits_with_the_message_and_writes_nothing(case, message, first_clips, tmp_path, capsys):
+    csv, checkpoint, out = str(first_clips(paths.EVAL_CSV, 3, tmp_path / "ok.csv")), CHECKPOINT, tmp_path / "out"
+    backends = "pytorch-int8"
+    if case == "missing csv":
+        csv = str(tmp_path / "nope.csv")
+    elif case == "bad label":
+        csv = str(bad_label_csv(first_clips, tmp_path))
+    elif case == "missing checkpoint":
+        checkpoint = str(tmp_path / "nope.ckpt")
+    elif case == "existing folder":
+        out.mkdir()
+        (out / "mine.txt").write_text("keep me")
+    else:
+        backends = "tensorrt"
+    with pytest.raises(SystemExit) as stop:
+        report_cli.main(["--checkpoint", checkpoint, "--csv", csv, "--out", str(out), "--backends", backends])
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+    if case == "existing folder":
+        assert [p.name for p in out.iterdir()] == ["mine.txt"] and (out / "mine.txt").read_text() == "keep me"
+    else:
+        assert not out.exists()
