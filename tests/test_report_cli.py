@@ -88,3 +88,10 @@ def test_bad_input_exits_with_the_message_and_writes_nothing(case, message, firs
         assert [p.name for p in out.iterdir()] == ["mine.txt"] and (out / "mine.txt").read_text() == "keep me"
     else:
         assert not out.exists()
+
+
+def test_tone_report_is_an_installed_command():
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "tone-report"]
+    assert script.load() is report_cli.main
