@@ -40,7 +40,7 @@ def no_native_stderr():
 
 
 def profile_shares(model, batch: int) -> dict[str, float]:
-    """Share of self CPU time by part of the model, from torch.profiler (top-level ops of one forward pass)."""
+    """Share of self CPU time of one forward pass (after a warm-up), by part of the model, from torch.profiler."""
     from torch.profiler import ProfilerActivity, profile
 
     x = torch.randn(batch, 75, 128)

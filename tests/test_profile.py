@@ -1,0 +1,27 @@
+"""Profiles by part of the model: shares that add up, the Linear layers found, nothing on stderr."""
+
+import pytest
+import torch
+
+from tone_helpers import build_model
+from tone_helpers.profile import linear_shapes, profile_shares
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    torch.manual_seed(0)
+    return build_model("tiny", max_length=75).eval()
+
+
+def test_shares_add_up_and_name_the_linear_layers(tiny, capfd):
+    shares = profile_shares(tiny, 2)
+    assert sum(shares.values()) == pytest.approx(1.0)
+    assert shares["Linear (float32)"] > 0
+    int8 = torch.ao.quantization.quantize_dynamic(tiny, {torch.nn.Linear}, dtype=torch.qint8)
+    assert profile_shares(int8, 2)["Linear (int8, incl. quantizing inputs)"] > 0
+    assert "profiler_start" not in capfd.readouterr().err  # kineto's line is kept off the reader's screen
+
+
+def test_linear_shapes_follow_the_blocks(tiny):
+    shapes = linear_shapes(tiny)
+    assert len(shapes) == 13 and shapes[:6] == [(64, 64)] * 4 + [(64, 256), (256, 64)]
