@@ -62,7 +62,7 @@ def build_backends(fp32: torch.nn.Module, threads: int, skip: set[str]) -> tuple
             own["INC int8, compiled"] = "PyTorch float32, compiled"
     if "onnx" not in skip:
         from tone_helpers import paths
-        from tone_helpers.onnx_backend import OrtClassifier, export_onnx, quantize_onnx
+        from tone_helpers.onnx_backend import OrtClassifier, export_onnx, optimize_transformer, quantize_onnx
 
         folder = paths.ARTIFACTS_DIR / "onnx_bench"
         folder.mkdir(parents=True, exist_ok=True)
@@ -73,6 +73,14 @@ def build_backends(fp32: torch.nn.Module, threads: int, skip: set[str]) -> tuple
         runtime_of["ONNX Runtime float32"] = ("ONNX Runtime", "float32")
         runtime_of["ONNX Runtime int8"] = ("ONNX Runtime", "int8")
         own["ONNX Runtime int8"] = "ONNX Runtime float32"
+        # control: the transformer optimizer's fusions (SkipLayerNormalization, BiasGelu) before quantizing
+        fused = optimize_transformer(fp32_path, folder / "ast_base_fp32_fused.onnx", num_heads=12, hidden_size=768)
+        fused_int8 = quantize_onnx(fused, folder / "ast_base_int8_fused.onnx")
+        backends["ONNX Runtime float32, fused"] = OrtClassifier(fused, threads)
+        backends["ONNX Runtime int8, fused"] = OrtClassifier(fused_int8, threads)
+        runtime_of["ONNX Runtime float32, fused"] = ("ONNX Runtime (transformer optimizer)", "float32")
+        runtime_of["ONNX Runtime int8, fused"] = ("ONNX Runtime (transformer optimizer)", "int8")
+        own["ONNX Runtime int8, fused"] = "ONNX Runtime float32, fused"
     return backends, runtime_of, own
 
 

@@ -152,3 +152,13 @@ def optimized_op_counts(path: str | Path) -> dict[str, int]:
         options.log_severity_level = 3
         ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         return op_counts(options.optimized_model_filepath)
+
+
+def optimize_transformer(fp32_path: str | Path, out_path: str | Path, num_heads: int, hidden_size: int) -> Path:
+    """ONNX Runtime's transformer optimizer: fuses LayerNorm with the residual add and the bias with GELU."""
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    optimize_model(str(fp32_path), model_type="vit", num_heads=num_heads, hidden_size=hidden_size).save_model_to_file(
+        str(out_path)
+    )
+    return Path(out_path)

@@ -131,6 +131,7 @@ EXPECT_ROWS = [  # (row label, backend, batch, which ratio)
     ("ONNX Runtime int8, batch 8", "ONNX Runtime int8", 8, "vs_reference"),
     ("ONNX Runtime int8 against its own float32, batch 8", "ONNX Runtime int8", 8, "vs_own_float32"),
     ("ONNX Runtime float32, batch 8", "ONNX Runtime float32", 8, "vs_reference"),
+    ("ONNX Runtime int8 after the transformer optimizer, batch 8", "ONNX Runtime int8, fused", 8, "vs_reference"),
     ("torchao int8, batch 8", "torchao int8", 8, "vs_reference"),
     ("PyTorch float32, `torch.compile`, batch 8", "PyTorch float32, compiled", 8, "vs_reference"),
     ("INC int8, compiled, batch 8", "INC int8, compiled", 8, "vs_reference"),
