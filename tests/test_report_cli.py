@@ -95,3 +95,15 @@ def test_tone_report_is_an_installed_command():
 
     (script,) = [e for e in entry_points(group="console_scripts") if e.name == "tone-report"]
     assert script.load() is report_cli.main
+
+
+def test_merging_refuses_a_clip_missing_or_counted_twice(tmp_path):
+    from tone_helpers.distributed import merge_parts
+
+    logits = torch.zeros(2, 5)
+    torch.save({"index": torch.tensor([0, 2]), "logits": logits}, tmp_path / "rank0.pt")
+    torch.save({"index": torch.tensor([2, 3]), "logits": logits}, tmp_path / "rank1.pt")  # 2 twice, 1 missing
+    with pytest.raises(RuntimeError, match=r"missing \[1\], twice \[2\]"):
+        merge_parts(tmp_path, 4)
+    torch.save({"index": torch.tensor([1, 3]), "logits": torch.ones(2, 5)}, tmp_path / "rank1.pt")
+    assert torch.equal(merge_parts(tmp_path, 4)[:, 0], torch.tensor([0.0, 1.0, 0.0, 1.0]))
