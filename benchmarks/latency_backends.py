@@ -7,7 +7,8 @@ AST base with random weights (speed does not depend on their values), model time
 all backends interleaved in one process after warm-up. Ratios: against PyTorch float32 eager (the user's
 baseline) and against the backend's own float32. The limit at batch 8: every Linear layer at the time a
 dynamic int8 Linear of its shape takes on this CPU, everything else at its profiled float32 time. Writes a
-result file in the schema of ``tone_helpers.results`` (default: benchmarks/results/<label>.json).
+result file in the schema of ``tone_helpers.results``: by default to data/artifacts/results/<label>.json (git-ignored);
+to add a CPU kind to the README's table, ``--out benchmarks/results/<label>.json``.
 
 To run PyTorch's kernels on their AVX2 path on an AVX-512 machine (ONNX Runtime has no such switch, so
 its rows are left out): FBGEMM_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2
@@ -24,9 +25,9 @@ os.environ.setdefault("LOGLEVEL", "ERROR")
 
 import torch  # noqa: E402
 
-from tone_helpers import build_model, notebook, results  # noqa: E402
+from tone_helpers import build_model, notebook, paths, results  # noqa: E402
 from tone_helpers.logits import LogitsOnly, with_logits  # noqa: E402
-from tone_helpers.profile import int8_linear_seconds, linear_shapes, profile_shares  # noqa: E402
+from tone_helpers.profile import gemm_seconds, linear_shapes, profile_shares  # noqa: E402
 from tone_helpers.timing import model_latency  # noqa: E402
 
 TOKENS = 74  # AST base at max_length=75: 12 × 6 patches + 2 summary tokens
@@ -61,26 +62,22 @@ def build_backends(fp32: torch.nn.Module, threads: int, skip: set[str]) -> tuple
             runtime_of["INC int8, compiled"] = ("torch.compile (INC PT2E)", "int8")
             own["INC int8, compiled"] = "PyTorch float32, compiled"
     if "onnx" not in skip:
-        from tone_helpers import paths
         from tone_helpers.onnx_backend import OrtClassifier, export_onnx, optimize_transformer, quantize_onnx
 
         folder = paths.ARTIFACTS_DIR / "onnx_bench"
         folder.mkdir(parents=True, exist_ok=True)
         fp32_path = export_onnx(fp32, folder / "ast_base_fp32.onnx")
-        int8_path = quantize_onnx(fp32_path, folder / "ast_base_int8.onnx")
-        backends["ONNX Runtime float32"] = OrtClassifier(fp32_path, threads)
-        backends["ONNX Runtime int8"] = OrtClassifier(int8_path, threads)
-        runtime_of["ONNX Runtime float32"] = ("ONNX Runtime", "float32")
-        runtime_of["ONNX Runtime int8"] = ("ONNX Runtime", "int8")
-        own["ONNX Runtime int8"] = "ONNX Runtime float32"
         # control: the transformer optimizer's fusions (SkipLayerNormalization, BiasGelu) before quantizing
         fused = optimize_transformer(fp32_path, folder / "ast_base_fp32_fused.onnx", num_heads=12, hidden_size=768)
-        fused_int8 = quantize_onnx(fused, folder / "ast_base_int8_fused.onnx")
-        backends["ONNX Runtime float32, fused"] = OrtClassifier(fused, threads)
-        backends["ONNX Runtime int8, fused"] = OrtClassifier(fused_int8, threads)
-        runtime_of["ONNX Runtime float32, fused"] = ("ONNX Runtime (transformer optimizer)", "float32")
-        runtime_of["ONNX Runtime int8, fused"] = ("ONNX Runtime (transformer optimizer)", "int8")
-        own["ONNX Runtime int8, fused"] = "ONNX Runtime float32, fused"
+        for suffix, runtime, float_path in (
+            ("", "ONNX Runtime", fp32_path),
+            (", fused", "ONNX Runtime (transformer optimizer)", fused),
+        ):
+            int8_path = quantize_onnx(float_path, float_path.with_name(float_path.name.replace("fp32", "int8")))
+            for precision, path in (("float32", float_path), ("int8", int8_path)):
+                backends[f"ONNX Runtime {precision}{suffix}"] = OrtClassifier(path, threads)
+                runtime_of[f"ONNX Runtime {precision}{suffix}"] = (runtime, precision)
+            own[f"ONNX Runtime int8{suffix}"] = f"ONNX Runtime float32{suffix}"
     return backends, runtime_of, own
 
 
@@ -104,7 +101,7 @@ def main() -> None:
     parser.add_argument("--label", default=None, help="the CPU kind, for the results table")
     parser.add_argument("--kind", default="measured", choices=results.KINDS)
     parser.add_argument("--skip", default="", help="comma-separated: torchao, compile, inc, onnx")
-    parser.add_argument("--out", default=None)
+    parser.add_argument("--out", default=None, help="result file (default: data/artifacts/results/<label>.json)")
     args = parser.parse_args()
     skip = {s for s in args.skip.split(",") if s}
     notebook.quiet_known_warnings()
@@ -128,7 +125,13 @@ def main() -> None:
     # The limit at batch 8, and where the time goes
     shares = {"float32": profile_shares(fp32, 8), "int8": profile_shares(backends["PyTorch int8"], 8)}
     fp32_b8 = next(r["median_ms"] for r in result["timings"] if r["backend"] == "PyTorch float32" and r["batch"] == 8)
-    int8_linear_s, throughput = int8_linear_seconds(linear_shapes(fp32)[:-1], 8 * TOKENS, args.repeats)
+    shapes, rows = linear_shapes(fp32)[:-1], 8 * TOKENS  # the classifier sees one row per clip, not 74
+    seconds = gemm_seconds(shapes, rows, args.repeats)
+    int8_linear_s = sum(seconds[shape]["int8"] for shape in shapes)
+    throughput = {
+        f"{rows}x{k}->{n}": {p: round(rows * k * n / s / 1e9, 2) for p, s in by_precision.items()}
+        for (k, n), by_precision in seconds.items()
+    }
     rest_ms = fp32_b8 * (1 - shares["float32"].get("Linear (float32)", 0.0))
     limit_ms = rest_ms + 1e3 * int8_linear_s
     int8_rows = [r for r in result["timings"] if r["batch"] == 8 and r["precision"] == "int8"]
@@ -155,7 +158,7 @@ def main() -> None:
         f"best int8 {best['backend']} {best['median_ms']:.1f} ms = {best['median_ms'] / limit_ms:.2f}× the limit"
     )
     name = re.sub(r"[^a-z0-9]+", "-", (args.label or "this-cpu").lower()).strip("-")
-    out = results.save(result, args.out or results.RESULTS_DIR / f"{name}.json")
+    out = results.save(result, args.out or paths.ARTIFACTS_DIR / "results" / f"{name}.json")
     print("result written to", out)
 
 

@@ -71,6 +71,15 @@ def test_batches_have_the_tutorial_shapes(tmp_path):
     assert batch["labels"].tolist() == [0, 1, 2, 3]
 
 
+def test_limit_reads_only_the_first_rows(tmp_path):
+    for i in range(3):
+        sf.write(tmp_path / f"c{i}.wav", tone(hz=150 + 30 * i), RATE)
+    meta = write_csv(tmp_path, [f"c{i}.wav,{i}" for i in range(3)])
+    first_two = ToneDataModule().get_dataset(meta, limit=2)
+    assert len(first_two) == 2 and first_two.labels.tolist() == [0, 1]
+    torch.testing.assert_close(first_two[1]["input_values"], ToneDataModule().get_dataset(meta)[1]["input_values"])
+
+
 def test_streaming_gives_the_same_features(tmp_path):
     for i in range(3):
         sf.write(tmp_path / f"c{i}.wav", tone(hz=150 + 30 * i), RATE)

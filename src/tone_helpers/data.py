@@ -145,9 +145,9 @@ class ToneDataModule(pl.LightningDataModule):
         self.feature_extractor = feature_extractor_for(model_name_or_path, max_length)
         self.train_dataset = self.val_dataset = None
 
-    def get_dataset(self, metadata: str | Path, streaming: bool = False) -> Dataset:
-        """All clips of one CSV as features; ``streaming=True`` reads them lazily instead."""
-        rows = read_metadata(metadata, self.audio_column_name)
+    def get_dataset(self, metadata: str | Path, streaming: bool = False, limit: int | None = None) -> Dataset:
+        """All clips of one CSV (or its first ``limit``) as features; ``streaming=True`` reads them lazily instead."""
+        rows = read_metadata(metadata, self.audio_column_name)[:limit]
         if streaming:
             return StreamingDataset(rows, Path(metadata), self.feature_extractor)
         clips = [read_clip(path, Path(metadata)) for path, _ in rows]

@@ -57,18 +57,16 @@ def profile_shares(model, batch: int) -> dict[str, float]:
 
 
 def linear_shapes(model: torch.nn.Module) -> list[tuple[int, int]]:
-    """(in, out) of every Linear of the encoder (the classifier sees one row, not tokens)."""
+    """(in, out) of every Linear, in order; in an AST the last is the classifier, which sees one row per clip."""
     return [(m.in_features, m.out_features) for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
 
 
-def int8_linear_seconds(shapes: list[tuple[int, int]], rows: int, repeats: int) -> tuple[float, dict]:
-    """Summed median time of a dynamic int8 Linear for each shape, and GMAC/s per shape (float32 and int8)."""
-    per_shape, throughput = {}, {}
+def gemm_seconds(shapes: list[tuple[int, int]], rows: int, repeats: int) -> dict[tuple[int, int], dict[str, float]]:
+    """Median seconds of one float32 ``nn.Linear`` and of its dynamic int8 copy, on ``rows`` rows, per shape."""
+    seconds = {}
     for k, n in sorted(set(shapes)):
         fp32 = torch.nn.Sequential(torch.nn.Linear(k, n))
         int8 = torch.ao.quantization.quantize_dynamic(fp32, {torch.nn.Linear}, dtype=torch.qint8)
         t = model_latency({"float32": fp32, "int8": int8}, rows, warmup=3, repeats=repeats, shape=(k,))
-        per_shape[k, n] = t["int8"].median
-        macs = rows * k * n
-        throughput[f"{rows}x{k}->{n}"] = {p: round(macs / t[p].median / 1e9, 2) for p in ("float32", "int8")}
-    return sum(per_shape[s] for s in shapes), throughput
+        seconds[k, n] = {precision: timing.median for precision, timing in t.items()}
+    return seconds
