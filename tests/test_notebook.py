@@ -1,4 +1,7 @@
+import platform
+
 import pytest
+import torch
 
 from tone_helpers import notebook
 
@@ -50,6 +53,31 @@ def test_the_int8_engine_fits_the_machine(machine, supported, engine):
 def test_no_usable_engine_is_said_plainly():
     with pytest.raises(RuntimeError, match="no int8 engine for aarch64 in this torch build"):
         notebook.pick_engine("aarch64", ["fbgemm"])
+
+
+@pytest.fixture
+def engine_restored():
+    before = torch.backends.quantized.engine
+    yield
+    torch.backends.quantized.engine = before
+
+
+def test_the_engine_switch_picks_qnnpack_on_x86(monkeypatch, engine_restored):
+    monkeypatch.setenv(notebook.ENGINE_VARIABLE, "qnnpack")
+    assert notebook.choose_quantized_engine() == "qnnpack"
+    assert torch.backends.quantized.engine == "qnnpack"
+
+
+def test_an_unknown_engine_is_named(monkeypatch, engine_restored):
+    monkeypatch.setenv(notebook.ENGINE_VARIABLE, "neon")
+    with pytest.raises(ValueError, match=r"TONE_QUANTIZED_ENGINE='neon' is not an int8 engine.*qnnpack"):
+        notebook.choose_quantized_engine()
+
+
+def test_without_the_switch_the_machine_decides(monkeypatch, engine_restored):
+    monkeypatch.delenv(notebook.ENGINE_VARIABLE, raising=False)
+    expected = notebook.pick_engine(platform.machine(), torch.backends.quantized.supported_engines)
+    assert notebook.choose_quantized_engine() == expected
 
 
 def test_a_missing_extra_stops_with_the_command_that_installs_it(monkeypatch):
