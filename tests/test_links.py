@@ -100,3 +100,62 @@ def test_each_notebook_title_carries_its_number():
     for path in NOTEBOOKS:
         title = nbformat.read(path, as_version=4).cells[0].source.splitlines()[0]
         assert title.startswith(f"# {path.name[:2]} · "), path.name
+
+
+def titles() -> dict[str, set[str]]:
+    """What a link to each notebook may say: its full title or its short one (the README table's), with or
+    without its number, so that a reader sees which notebook a link opens and a renaming breaks the link."""
+    short = dict(re.findall(r"^\| (\d\d) \| \[([^\]]+)\]\(notebooks/", (ROOT / "README.md").read_text(), re.M))
+    names = {}
+    for path in NOTEBOOKS:
+        number = path.name[:2]
+        full = nbformat.read(path, as_version=4).cells[0].source.splitlines()[0].removeprefix(f"# {number} · ")
+        names[path.name] = {full, short.get(number, full)}
+        names[path.name] |= {f"{number} · {title}" for title in set(names[path.name])}
+    return names
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS + PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_a_link_to_a_notebook_says_which_notebook(source):
+    allowed, wrong = titles(), []
+    for text, target in LINK.findall(markdown_of(source)):
+        name = Path(target.partition("#")[0]).name
+        if name in allowed and text not in allowed[name]:
+            wrong.append(f"[{text}]({target}): a link to {name} says one of {sorted(allowed[name])}")
+    assert not wrong, "\n".join(wrong)
+
+
+def prose_without_links_and_code(markdown: str) -> str:
+    markdown = re.sub(r"```.*?```", "", markdown, flags=re.S)
+    markdown = re.sub(r"`[^`\n]*`", "", markdown)
+    return LINK.sub("", markdown)
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS + PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_prose_names_another_notebook_only_through_a_link(source):
+    """'notebook 06' typed in prose goes stale when the series is renumbered; a link with the title cannot."""
+    bare = re.findall(r"[Nn]otebooks? \d\d\b[^\n]{0,30}", prose_without_links_and_code(markdown_of(source)))
+    assert not bare, f"{source.name}: write these as links [NN · Title](file.ipynb): {bare}"
+
+
+def glossary_entries() -> dict[str, str]:
+    parts = re.split(r"^### (.+)$", (ROOT / "GLOSSARY.md").read_text(encoding="utf-8"), flags=re.M)
+    # an entry ends where the next entry or the next "## Part" heading starts
+    return {term: re.split(r"^## ", body, flags=re.M)[0] for term, body in zip(parts[1::2], parts[2::2], strict=True)}
+
+
+def notebook_text(path: Path) -> str:
+    return "\n".join(c.source for c in nbformat.read(path, as_version=4).cells).lower()
+
+
+@pytest.mark.parametrize("term", list(glossary_entries()))
+def test_a_glossary_entry_names_the_notebooks_that_use_the_term(term):
+    body = glossary_entries()[term].strip()
+    last = body.splitlines()[-1]
+    assert last.startswith("Taught in: "), f"{term!r} should end with a 'Taught in: [NN · Title](…)' line"
+    targets = [Path(target).name for _, target in LINK.findall(last)]
+    assert targets, f"{term!r}: 'Taught in' names no notebook"
+    spellings = {t.strip().lower() for t in re.split(r" / |, ", term.replace("`", ""))}
+    spellings |= {s.replace("-", " ") for s in spellings} | {s.replace(" ", "-") for s in spellings}
+    unused = [name for name in targets if not any(s in notebook_text(ROOT / "notebooks" / name) for s in spellings)]
+    assert not unused, f"{term!r} is said to be taught in {unused}, which never use the word"

@@ -7,6 +7,7 @@ that fits its format (state dict or file on disk).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -31,6 +32,8 @@ class PerformanceBenchmark:
     batch_sizes: tuple[int, ...] = (1, 8)
     warmup: int = 2
     repeats: int = 10
+    # 10×: a backend that far behind has lost on speed at any batch, and timing it again can take the reader
+    # minutes (torchao's scalar int8 fallback on a CPU without AVX-512 VNNI takes seconds per AST-base call)
     slow: float = 10.0
     results: dict = field(default_factory=dict)
 
@@ -67,6 +70,20 @@ class PerformanceBenchmark:
         header = list(next(iter(self.results.values())))
         rows = [[name] + [_format(key, value) for key, value in row.items()] for name, row in self.results.items()]
         return Table(["backend"] + header, rows)
+
+
+def wilson_interval(correct: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval for an accuracy of ``correct`` out of ``n`` clips (z = 1.96: 95 %).
+
+    95 % is the usual convention for "could this be chance"; Wilson rather than ``p ± z·√(p(1−p)/n)``
+    because it stays inside [0, 1] and keeps its coverage near 0 and 1, where accuracies of 97 % sit.
+    """
+    if n <= 0:
+        raise ValueError("an interval needs at least one clip")
+    p = correct / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _format(key: str, value) -> str:

@@ -98,17 +98,43 @@ def speedup_chart(series: dict[str, tuple[list, list]], xlabel: str, title: str)
     return fig
 
 
-def bubble_chart(results: dict[str, dict], title: str):
-    """Accuracy against time per clip (at the largest batch each backend was timed at); bubble area ∝ MB."""
+def bubble_chart(results: dict[str, dict], title: str, clips: int):
+    """Accuracy against time per clip (at the largest batch each backend was timed at); bubble area ∝ MB.
+
+    Each accuracy carries its 95 % Wilson interval over ``clips`` clips as an error bar, and the y axis
+    always spans every interval: two backends whose bars overlap cannot be told apart on this many clips,
+    so the axis must not zoom in until a difference of one clip looks like a different class of model.
+    """
+    from tone_helpers.comparison import wilson_interval
+
     fig, ax = plt.subplots(figsize=(9, 4.5))
     biggest = max(r["size (MB)"] for r in results.values())
+    lows, highs = [], []
     for (name, r), colour, marker in zip(results.items(), PALETTE * 2, MARKERS * 2, strict=False):
         x = 1e3 / r["clips/s"]
         size = 1500 * r["size (MB)"] / biggest
         label = f"{name}, {r['size (MB)']:.2f} MB"
+        low, high = wilson_interval(round(r["accuracy"] * clips), clips)
+        lows.append(low)
+        highs.append(high)
+        ax.errorbar(
+            x,
+            r["accuracy"],
+            yerr=[[r["accuracy"] - low], [high - r["accuracy"]]],
+            fmt="none",
+            ecolor=colour,
+            capsize=5,
+            linewidth=1.5,
+        )
         ax.scatter(x, r["accuracy"], s=size, alpha=0.5, color=colour, marker=marker, label=label)
-    ax.set(xlabel="time per clip (ms), largest batch timed", ylabel="accuracy", title=title)
-    ax.margins(x=0.25, y=0.3)
+    ax.set(
+        xlabel="time per clip (ms), largest batch timed",
+        ylabel=f"accuracy (bars: 95 % interval, {clips} clips)",
+        title=title,
+    )
+    ax.margins(x=0.25)
+    pad = 0.15 * (max(highs) - min(lows))  # room for the bubbles at the ends of the bars
+    ax.set_ylim(max(0.0, min(lows) - pad), min(1.0, max(highs) + pad))
     # a legend rather than labels on the bubbles: backends with equal accuracy and speed overlap
     legend = ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, frameon=False)
     for handle in legend.legend_handles:
