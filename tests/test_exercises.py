@@ -162,7 +162,9 @@ def test_a_crash_in_the_answer_is_named_not_raised():
         (exercises.checkpoint_keys, set(solutions.CHECKPOINT_KEYS) | {"optimizer_states"}, "not in the file"),
         (exercises.set_form, True, "compare"),
         (exercises.set_form, "no", "True"),
-        (exercises.half_size, 0.49, "float16 copy"),
+        (exercises.half_size, 0.49, "float32 size"),
+        (exercises.half_size, 0.3, "too large"),
+        (exercises.half_size, 0.12, "too small"),
     ],
 )
 def test_a_wrong_answer_to_a_question_is_rejected(checker, wrong, message):

@@ -159,3 +159,19 @@ def test_a_glossary_entry_names_the_notebooks_that_use_the_term(term):
     spellings |= {s.replace("-", " ") for s in spellings} | {s.replace(" ", "-") for s in spellings}
     unused = [name for name in targets if not any(s in notebook_text(ROOT / "notebooks" / name) for s in spellings)]
     assert not unused, f"{term!r} is said to be taught in {unused}, which never use the word"
+
+
+def parameters_of(path: Path) -> set[str]:
+    """The names the notebook's ``parameters`` cell assigns: what ``tone-series -p NAME VALUE`` can set."""
+    cells = [c for c in nbformat.read(path, as_version=4).cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1, f"{path.name} has {len(cells)} cells tagged 'parameters'"
+    return set(re.findall(r"^([A-Z_]+) *=", cells[0].source, re.M))
+
+
+def test_the_readme_lists_each_notebooks_parameters():
+    listed = {}
+    for row in re.findall(r"^\| (\[\d\d · .*?) \| (.*) \|$", (ROOT / "README.md").read_text(), re.M):
+        names = set(re.findall(r"`([A-Z_]+)`", row[1]))
+        for _, target in LINK.findall(row[0]):
+            listed[Path(target).name] = names
+    assert listed == {path.name: parameters_of(path) for path in NOTEBOOKS}

@@ -46,6 +46,9 @@ def test_the_report_matches_the_notebooks_accuracy(first_clips, tmp_path):
     assert {r["backend"] for r in report["timings"]} == {"float32", "PyTorch int8", "ONNX Runtime int8"}
     assert {r["batch"] for r in report["timings"]} == {1, 8}
     assert "## Accuracy" in (out / "report.md").read_text()
+    low, high = report["quality"]["PyTorch int8"]["accuracy difference 95 % interval"]
+    assert low <= report["quality"]["PyTorch int8"]["accuracy difference"] <= high
+    assert "Newcombe's paired interval" in (out / "report.md").read_text()
 
 
 def bad_label_csv(first_clips, tmp_path):

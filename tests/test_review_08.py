@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from scipy.stats import binomtest  # noqa: E402
 
-from tone_helpers.comparison import wilson_interval  # noqa: E402
+from tone_helpers.evaluate import wilson_interval  # noqa: E402
 from tone_helpers.plots import bubble_chart  # noqa: E402
 
 

@@ -7,7 +7,6 @@ that fits its format (state dict or file on disk).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -70,20 +69,6 @@ class PerformanceBenchmark:
         header = list(next(iter(self.results.values())))
         rows = [[name] + [_format(key, value) for key, value in row.items()] for name, row in self.results.items()]
         return Table(["backend"] + header, rows)
-
-
-def wilson_interval(correct: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The Wilson score interval for an accuracy of ``correct`` out of ``n`` clips (z = 1.96: 95 %).
-
-    95 % is the usual convention for "could this be chance"; Wilson rather than ``p ± z·√(p(1−p)/n)``
-    because it stays inside [0, 1] and keeps its coverage near 0 and 1, where accuracies of 97 % sit.
-    """
-    if n <= 0:
-        raise ValueError("an interval needs at least one clip")
-    p = correct / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _format(key: str, value) -> str:

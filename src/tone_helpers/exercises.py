@@ -233,7 +233,11 @@ def set_form(answer) -> None:
     _report(lambda: set_form_verdict(answer))
 
 
+HALF_SIZE_TOLERANCE = 0.05  # half the float32 file, the natural prediction, lands within it; a quarter does not
+
+
 def half_size_verdict(answer_mb) -> str:
+    """Right within 5 %; a wrong try learns only its direction and a hint, never the measured size."""
     from tone_helpers import LightningToneClassifier, notebook
     from tone_helpers.measure import model_size_mb
 
@@ -241,10 +245,18 @@ def half_size_verdict(answer_mb) -> str:
     model = LightningToneClassifier.load_from_checkpoint(
         notebook.checkpoint_path(None), map_location="cpu", weights_only=True
     ).model
+    fp32 = model_size_mb(model)
     want = model_size_mb(model.half())
-    if abs(got - want) > 0.05 * want:
-        raise Wrong(f"{got:.3f} MB; a float16 copy of the tiny model measures {want:.3f} MB (2 bytes per value)")
-    return f"{want:.3f} MB measured: every parameter at 2 bytes, plus the file's per-tensor overhead"
+    if abs(got - want) <= HALF_SIZE_TOLERANCE * want:
+        return f"{want:.3f} MB measured: every parameter at 2 bytes, plus the file's per-tensor overhead"
+    if abs(got - fp32) <= HALF_SIZE_TOLERANCE * fp32:
+        raise Wrong("that is about the float32 size: model.half() turns every float32 tensor into float16")
+    if got > want:
+        raise Wrong("too large: a float16 value takes 2 bytes instead of float32's 4; measure with model_size_mb")
+    raise Wrong(
+        "too small: float16 keeps 2 bytes per value (int8 would keep 1), and names and metadata do not shrink;"
+        " measure with model_size_mb"
+    )
 
 
 def half_size(answer_mb) -> None:

@@ -44,10 +44,14 @@ def int_linear(xq, x_zero_point, wq, x_scale, w_scale, bias) -> torch.Tensor:
 
 
 def engine_quantize(x: torch.Tensor, scale: float, zero_point: int, qmin: int, qmax: int) -> torch.Tensor:
-    """Quantize as fbgemm and qnnpack do: ``x · (1/S) + Z`` in one fused multiply-add, then round.
+    """Quantize as fbgemm's ``QuantizeAvx2`` does: ``x · (1/S) + Z`` in one fused multiply-add, then round.
 
-    A fused multiply-add rounds once; float64 holds the exact product of two float32s, so computing in
-    float64 and rounding to float32 once gives the same number.
+    fbgemm multiplies by a float32 reciprocal ``1/S``, adds the zero point in float *before* rounding to an
+    integer, and does both in one fused multiply-add (one rounding to float32), then rounds to the nearest
+    integer, ties to even. ``quantize`` instead rounds ``x / S`` to float32, then to an integer, then adds
+    ``Z``. float64 holds the exact product of two float32s, so adding ``Z`` in float64 and rounding to float32
+    gives the fused result (up to a double rounding, float64 then float32, which is far rarer than the ties
+    this function exists for).
     """
     inverse = torch.tensor(1.0, dtype=torch.float32) / scale
     fused = (x.double() * inverse.double() + zero_point).float()
@@ -62,17 +66,20 @@ def fake_quantize(w: torch.Tensor, bits: int, dim: int | None = 0) -> torch.Tens
     return quantize(w, scale, 0, -qmax, qmax) * scale
 
 
-def fake_quantized_copy(model: nn.Module, bits: int, skip: tuple[str, ...] = ()) -> nn.Module:
-    """A float copy of ``model`` whose Linear weights (except the named ones) sit on a ``bits``-bit grid."""
+def fake_quantized_copy(model: nn.Module, bits: int, skip: tuple[str, ...] = (), dim: int | None = 0) -> nn.Module:
+    """A float copy of ``model`` whose Linear weights (except the named ones) sit on a ``bits``-bit grid.
+
+    ``dim=0``: one scale per output row (per channel); ``dim=None``: one scale per weight tensor.
+    """
     linears = [name for name, module in model.named_modules() if isinstance(module, nn.Linear) and name not in skip]
-    return fake_quantize_layers(model, dict.fromkeys(linears, bits))
+    return fake_quantize_layers(model, dict.fromkeys(linears, bits), dim=dim)
 
 
-def fake_quantize_layers(model: nn.Module, bits_by_layer: dict[str, int]) -> nn.Module:
+def fake_quantize_layers(model: nn.Module, bits_by_layer: dict[str, int], dim: int | None = 0) -> nn.Module:
     """A float copy of ``model`` in which each named Linear layer's weight sits on its own ``bits``-bit grid."""
     clone = copy.deepcopy(model)
     modules = dict(clone.named_modules())
     with torch.no_grad():
         for name, bits in bits_by_layer.items():
-            modules[name].weight.copy_(fake_quantize(modules[name].weight, bits))
+            modules[name].weight.copy_(fake_quantize(modules[name].weight, bits, dim=dim))
     return clone

@@ -67,23 +67,54 @@ def module_types(model: nn.Module) -> Counter:
     )
 
 
+def stored_weight(layer: DynamicQuantizedLinear) -> tuple[torch.Tensor, float]:
+    """A converted Linear's weight as the float values it stands for, and its scale.
+
+    ``dtype=torch.qint8``: the dequantized int8 values; the scale of a per-tensor weight, or the largest row
+    scale (the coarsest step) of a per-channel one (``per_channel_dynamic_qconfig``).
+    ``dtype=torch.float16``: the float16 values (returned as float32); there is no scale, so it is NaN.
+    """
+    weight = layer.weight()
+    if not weight.is_quantized:
+        return weight.float(), float("nan")
+    if weight.qscheme() in (torch.per_channel_affine, torch.per_channel_symmetric):
+        return weight.dequantize(), weight.q_per_channel_scales().max().item()
+    return weight.dequantize(), weight.q_scale()
+
+
+def _float_weight(fp32: dict[str, nn.Module], name: str) -> torch.Tensor:
+    weight = getattr(fp32.get(name), "weight", None)
+    if not isinstance(weight, torch.Tensor):
+        raise ValueError(
+            f"{name!r} is not a float Linear in the first model: call weight_errors(float_model, quantized_model)"
+        )
+    return weight.detach()
+
+
 def weight_errors(model: nn.Module, quantized: nn.Module) -> list[dict]:
-    """For every Linear that became int8: its scale and how far the int8 weights are from fp32."""
+    """For every Linear that became int8 (or float16): its scale and how far its weights are from fp32."""
     fp32 = dict(model.named_modules())
     rows = []
     for name, module in quantized.named_modules():
         if isinstance(module, DynamicQuantizedLinear):
-            w, qw = fp32[name].weight.detach(), module.weight()
-            err = (qw.dequantize() - w).norm() / w.norm()
+            w = _float_weight(fp32, name)
+            stored, scale = stored_weight(module)  # scale is NaN for float16 weights: they have none
+            err = (stored - w).norm() / w.norm()
             rows.append(
                 {
                     "layer": name,
+                    "dtype": str(module._packed_params.dtype).removeprefix("torch."),
                     "shape": tuple(w.shape),
-                    "scale": qw.q_scale(),
+                    "scale": scale,
                     "max |w|": w.abs().max().item(),
                     "relative error": err.item(),
                 }
             )
+    if not rows:
+        raise ValueError(
+            "the second model has no layer converted by quantize_dynamic: "
+            "call weight_errors(float_model, quantized_model)"
+        )
     return rows
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from tone_helpers.logits import LogitsOnly, with_logits
@@ -78,7 +79,7 @@ def strip_export_metadata(path: str | Path) -> int:
 
 def export_onnx(model: torch.nn.Module, path: str | Path) -> Path:
     """Notebook 07's export recipe: dynamo exporter, free batch dimension, one file, debug metadata stripped."""
-    batch = torch.export.Dim("batch", min=1, max=1024)
+    batch = torch.export.Dim("batch", min=1, max=1024)  # a bound the exporter asks for; above any batch used here
     torch.onnx.export(
         LogitsOnly(model).eval(),
         (torch.randn(2, 75, 128),),
@@ -126,19 +127,6 @@ def calibration_reader(features: torch.Tensor, batch_size: int = 16):
     return FeatureReader()
 
 
-def activation_scales(path: str | Path) -> dict[str, float]:
-    """The per-tensor scales a statically quantized graph stores, by name (to compare calibration methods)."""
-    import onnx
-    from onnx import numpy_helper
-
-    scales = {}
-    for tensor in onnx.load(str(path), load_external_data=False).graph.initializer:
-        value = numpy_helper.to_array(tensor)
-        if tensor.name.endswith("_scale") and value.size == 1:
-            scales[tensor.name] = float(value.reshape(()))
-    return scales
-
-
 def optimized_op_counts(path: str | Path) -> dict[str, int]:
     """Operator counts of the graph ONNX Runtime actually runs, after its fusions (saved at the extended level)."""
     import tempfile
@@ -162,3 +150,25 @@ def optimize_transformer(fp32_path: str | Path, out_path: str | Path, num_heads:
         str(out_path)
     )
     return Path(out_path)
+
+
+def narrowed_ranges(reference, ranges, rtol: float = 1e-4) -> dict[str, float]:
+    """Activations whose calibrated range in ``ranges`` is narrower than in ``reference``, with the share kept.
+
+    Both arguments map a tensor name to what an ONNX Runtime calibrator's ``compute_data()`` returns for it
+    (an object with ``range_value`` = (lowest, highest), or a plain pair). A range counts as narrower only
+    when its width is below ``(1 - rtol)`` times the reference width: ranges computed from float32 tensors
+    can differ in their last bits between two calibrators' sessions, and that is not a different choice.
+    Returns {name: narrowed width / reference width}.
+    """
+
+    def width(value) -> float:
+        low, high = getattr(value, "range_value", value)
+        return float(np.asarray(high).reshape(-1)[0]) - float(np.asarray(low).reshape(-1)[0])
+
+    out = {}
+    for name in reference.keys():
+        full, other = width(reference[name]), width(ranges[name])
+        if other < (1 - rtol) * full:
+            out[name] = other / full
+    return out

@@ -105,7 +105,7 @@ def bubble_chart(results: dict[str, dict], title: str, clips: int):
     always spans every interval: two backends whose bars overlap cannot be told apart on this many clips,
     so the axis must not zoom in until a difference of one clip looks like a different class of model.
     """
-    from tone_helpers.comparison import wilson_interval
+    from tone_helpers.evaluate import wilson_interval
 
     fig, ax = plt.subplots(figsize=(9, 4.5))
     biggest = max(r["size (MB)"] for r in results.values())

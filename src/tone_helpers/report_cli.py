@@ -114,7 +114,8 @@ def evaluate(args, built: dict, dataset) -> dict:
 
 
 def quality(predictions: dict, labels) -> dict:
-    from tone_helpers.evaluate import mcnemar_p_value
+    """Accuracy of every model; for each int8 model, the paired comparison with float32 on the same clips."""
+    from tone_helpers.evaluate import accuracy_difference, mcnemar_p_value
 
     reference = predictions["float32"]
     table = {}
@@ -122,14 +123,40 @@ def quality(predictions: dict, labels) -> dict:
         row = {"accuracy": (preds == labels).float().mean().item()}
         if name != "float32":
             only_fp32, only_int8, p = mcnemar_p_value(reference == labels, preds == labels)
+            difference, low, high = accuracy_difference(reference == labels, preds == labels)
             row |= {
                 "agreement": (preds == reference).float().mean().item(),
                 "right only in float32": only_fp32,
                 "right only in int8": only_int8,
+                "accuracy difference": difference,
+                "accuracy difference 95 % interval": [low, high],
                 "McNemar p": p,
             }
         table[name] = row
     return table
+
+
+def verdict(q: dict) -> str:
+    """One line on an int8 model's accuracy against float32: the paired interval first, then the test."""
+    from tone_helpers.evaluate import mcnemar_smallest_significant
+
+    low, high = q["accuracy difference 95 % interval"]
+    discordant = q["right only in float32"] + q["right only in int8"]
+    line = (
+        f"accuracy {100 * q['accuracy difference']:+.1f} points against float32 "
+        f"(95 % interval {100 * low:+.1f} to {100 * high:+.1f}, Newcombe's paired interval)"
+    )
+    if low > 0 or high < 0:
+        line += f"; the interval excludes 0: int8 changed the accuracy (McNemar p = {q['McNemar p']:.3f})"
+    else:
+        line += "; the interval includes 0: no detectable change, and a change beyond either end is unlikely"
+    smallest = mcnemar_smallest_significant(0.05)
+    if discordant < smallest:
+        line += (
+            f"; only {discordant} clip{'s' * (discordant != 1)} right in one model only, and McNemar's exact test "
+            f"needs at least {smallest} (all one way) to reach p < 0.05, so its p-value says nothing here"
+        )
+    return line + f"; agrees with float32 on {100 * q['agreement']:.1f} % of clips"
 
 
 def time_models(args, built: dict, command: str) -> dict:
@@ -179,6 +206,13 @@ def markdown(result: dict, args) -> str:
             name,
             f"{q['accuracy']:.3f}",
             f"{100 * q['agreement']:.1f} %" if "agreement" in q else "—",
+            (
+                f"{100 * q['accuracy difference']:+.1f} ({100 * q['accuracy difference 95 % interval'][0]:+.1f} to "
+                f"{100 * q['accuracy difference 95 % interval'][1]:+.1f})"
+                if "accuracy difference" in q
+                else "—"
+            ),
+            (f"{q['right only in float32']} / {q['right only in int8']}" if "right only in float32" in q else "—"),
             f"{q['McNemar p']:.3f}" if "McNemar p" in q else "—",
         ]
         for name, q in result["quality"].items()
@@ -193,17 +227,7 @@ def markdown(result: dict, args) -> str:
         ]
         for r in result["timings"]
     ]
-    verdicts = [
-        f"- **{name}**: "
-        + (
-            "no detectable accuracy difference from float32 (McNemar p > 0.05)"
-            if q["McNemar p"] > 0.05
-            else "a statistically significant accuracy difference from float32 (McNemar p ≤ 0.05)"
-        )
-        + f"; agrees with float32 on {100 * q['agreement']:.1f} % of clips"
-        for name, q in result["quality"].items()
-        if name != "float32"
-    ]
+    verdicts = [f"- **{name}**: {verdict(q)}" for name, q in result["quality"].items() if name != "float32"]
     return (
         "\n\n".join(
             [
@@ -212,7 +236,19 @@ def markdown(result: dict, args) -> str:
                 "## Size\n\n"
                 + repr(Table(["model", "size (MB)"], [[n, f"{s:.2f}"] for n, s in result["sizes_mb"].items()])),
                 "## Accuracy\n\n"
-                + repr(Table(["model", "accuracy", "agreement with float32", "McNemar p"], quality_rows)),
+                + repr(
+                    Table(
+                        [
+                            "model",
+                            "accuracy",
+                            "agreement with float32",
+                            "minus float32, points (95 % interval)",
+                            "right only in float32 / only in this model",
+                            "McNemar p",
+                        ],
+                        quality_rows,
+                    )
+                ),
                 "![confusion matrices](confusion_matrices.png)\n\n![size, accuracy and latency](comparison.png)",
                 f"## Latency (model only, {result['threads']} threads, median of {args.repeats} interleaved rounds)\n\n"
                 + repr(Table(["model", "batch", "median", "IQR", "speed-up over float32"], timing_rows)),
