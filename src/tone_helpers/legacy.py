@@ -3,7 +3,7 @@
 ``torch.save(model.state_dict())`` stores every key name and, per module, a small metadata entry,
 so the file size depends on the names. transformers 5 renamed AST's modules
 (``encoder.layer.0.attention.attention.query`` became ``layers.0.attention.q_proj``), which shrinks
-the same weights' file by a few kilobytes. The tutorial measured the 4.x layout; this module rebuilds
+the same weights' file by about ten kilobytes. The tutorial measured the 4.x layout; this module rebuilds
 that layout around the same tensors so its numbers can be reproduced exactly.
 """
 
