@@ -79,7 +79,7 @@ def strip_export_metadata(path: str | Path) -> int:
 
 def export_onnx(model: torch.nn.Module, path: str | Path) -> Path:
     """Notebook 07's export recipe: dynamo exporter, free batch dimension, one file, debug metadata stripped."""
-    batch = torch.export.Dim("batch", min=1, max=1024)  # a bound the exporter asks for; above any batch used here
+    batch = torch.export.Dim("batch", min=1, max=1024)  # max is optional: a generous bound, above any batch used here
     torch.onnx.export(
         LogitsOnly(model).eval(),
         (torch.randn(2, 75, 128),),

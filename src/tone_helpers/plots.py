@@ -133,6 +133,7 @@ def bubble_chart(results: dict[str, dict], title: str, clips: int):
         title=title,
     )
     ax.margins(x=0.25)
+    ax.set_xlim(left=0)  # a time per clip is never negative; the margin alone would start the axis below 0
     pad = 0.15 * (max(highs) - min(lows))  # room for the bubbles at the ends of the bars
     ax.set_ylim(max(0.0, min(lows) - pad), min(1.0, max(highs) + pad))
     # a legend rather than labels on the bubbles: backends with equal accuracy and speed overlap
