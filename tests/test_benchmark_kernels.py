@@ -1,0 +1,73 @@
+"""The benchmark's PyTorch backends run the operator families ``which_kernels.py`` reports, on the tiny AST.
+
+Only what holds on every x86 CPU (AVX2 and AVX-512 VNNI alike) is asserted: which operator a graph calls is
+decided by the graph and by Inductor's pattern passes, which check no CPU feature. How fast ``aten::_int_mm``
+runs, and whether oneDNN's int8 kernel saturates, do depend on the CPU, and are not asserted here.
+"""
+
+import sys
+
+import pytest
+import torch
+
+from tone_helpers import paths
+
+sys.path.insert(0, str(paths.REPO_ROOT / "benchmarks"))
+
+import backends  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def profiled():
+    """name → {operator: calls per forward pass} for every PyTorch backend the benchmark times, tiny preset."""
+    torch.manual_seed(0)
+    fp32 = backends.model_for("tiny")
+    built, _, _ = backends.build_backends(fp32, threads=2, skip={"onnx", "pt2e"}, preset="tiny")
+    ops = {name: backends.op_names(model, batch=8) for name, model in built.items()}
+    n_linear = sum(isinstance(m, torch.nn.Linear) for m in fp32.modules())
+    return ops, n_linear
+
+
+def test_build_backends_names_one_configuration_per_row(profiled):
+    ops, _ = profiled
+    assert {"PyTorch int8", "torchao int8", "PyTorch float32, compiled", "torchao int8, compiled"} <= set(ops)
+    assert "INC int8, compiled" in ops
+
+
+def test_quantize_dynamic_runs_int8_linears(profiled):
+    ops, n_linear = profiled
+    assert ops["PyTorch int8"].get("quantized::linear_dynamic") == n_linear
+    assert "aten::addmm" not in ops["PyTorch int8"]
+
+
+def test_torchao_eager_calls_int_mm(profiled):
+    ops, n_linear = profiled
+    assert ops["torchao int8"].get("aten::_int_mm") == n_linear
+
+
+def test_torchao_compiled_with_freezing_runs_onednn_qlinear(profiled):
+    """Freezing lets Inductor rewrite ``_int_mm`` + scales into oneDNN's int8 Linear, for every Linear."""
+    ops, n_linear = profiled
+    compiled = ops["torchao int8, compiled"]
+    assert compiled.get("onednn::qlinear_pointwise") == n_linear
+    assert "aten::_int_mm" not in compiled
+
+
+def test_freezing_must_be_global_for_dynamo(profiled):
+    """Without the global flag while Dynamo traces, torchao's compiled graph keeps ``aten::_int_mm``."""
+    fp32 = backends.model_for("tiny")
+    model = backends.torchao_int8(fp32, reduce_range=True)
+    graph = backends.with_logits(
+        torch.compile(backends.LogitsOnly(model).eval(), dynamic=False, options={"freezing": True})
+    )
+    ops = backends.op_names(graph, batch=8)
+    assert "aten::_int_mm" in ops and "onednn::qlinear_pointwise" not in ops
+
+
+def test_inc_dynamic_compiled_multiplies_in_float32(profiled):
+    """INC's DynamicQuantConfig quantizes weights per tensor; Inductor's int8 linear rewrite matches only per-channel
+    weights, so even with freezing every Linear stays a float32 addmm (what notebook 06's profile shows)."""
+    ops, n_linear = profiled
+    inc = ops["INC int8, compiled"]
+    assert inc.get("aten::addmm") == n_linear
+    assert not any("qlinear" in op or op.startswith("quantized::") or op == "aten::_int_mm" for op in inc)
