@@ -1,7 +1,10 @@
 """Every backend of the series on AST base, with controls, both kinds of ratio, the int8 limit, a result file.
 
-    python benchmarks/latency_backends.py [--threads 2] [--repeats 20] [--label TEXT] [--kind measured]
-                                          [--skip inc,compile,torchao,onnx] [--out FILE]
+    python benchmarks/latency_backends.py [--preset ast-base|tiny] [--threads 2] [--repeats 20] [--label TEXT]
+                                          [--kind measured] [--skip torchao,compile,inc,pt2e,onnx] [--out FILE]
+
+The backends are built in ``backends.py`` (``build_backends``), the module ``which_kernels.py`` profiles them
+from, so every timed row has a profile. ``--preset tiny`` is a quick check of the whole script, not a result.
 
 AST base with random weights (speed does not depend on their values), model time only, batch 1 and 8,
 all backends interleaved in one process after warm-up. Ratios: against PyTorch float32 eager (the user's
@@ -16,82 +19,14 @@ TORCHINDUCTOR_CPP_MARCH=haswell python benchmarks/latency_backends.py --kind "fo
 """
 
 import argparse
-import copy
-import os
 import re
 
-os.environ.setdefault("INC_TARGET_DEVICE", "cpu")
-os.environ.setdefault("LOGLEVEL", "ERROR")
+import torch
+from backends import PRESETS, SKIPPABLE, build_backends, model_for  # sets INC_TARGET_DEVICE=cpu before INC loads
 
-import torch  # noqa: E402
-
-from tone_helpers import build_model, notebook, paths, results  # noqa: E402
-from tone_helpers.logits import LogitsOnly, with_logits  # noqa: E402
-from tone_helpers.profile import gemm_seconds, linear_shapes, profile_shares  # noqa: E402
-from tone_helpers.timing import model_latency  # noqa: E402
-
-TOKENS = 74  # AST base at max_length=75: 12 × 6 patches + 2 summary tokens
-MODEL = "AST base (random weights), max_length 75, 5 labels"
-
-
-def build_backends(fp32: torch.nn.Module, threads: int, skip: set[str]) -> tuple[dict, dict, dict]:
-    """(backends, runtime_of, own float32) for everything not skipped."""
-    backends = {"PyTorch float32": fp32}
-    runtime_of = {"PyTorch float32": ("PyTorch eager", "float32")}
-    own = {}
-    backends["PyTorch int8"] = torch.ao.quantization.quantize_dynamic(fp32, {torch.nn.Linear}, dtype=torch.qint8)
-    runtime_of["PyTorch int8"] = ("PyTorch eager", "int8")
-    own["PyTorch int8"] = "PyTorch float32"
-    if "torchao" not in skip:
-        from torchao.quantization import Int8DynamicActivationInt8WeightConfig, quantize_
-
-        torchao_model = copy.deepcopy(fp32)
-        quantize_(torchao_model, Int8DynamicActivationInt8WeightConfig())
-        backends["torchao int8"] = torchao_model
-        runtime_of["torchao int8"] = ("PyTorch eager (torchao)", "int8")
-        own["torchao int8"] = "PyTorch float32"
-    if "compile" not in skip:
-        from torch._inductor import config as inductor_config
-
-        inductor_config.freezing = True
-        # dynamic=False: one graph per batch size; a dynamic-shape recompile of the frozen conv fails in torch 2.13
-        backends["PyTorch float32, compiled"] = with_logits(torch.compile(LogitsOnly(fp32).eval(), dynamic=False))
-        runtime_of["PyTorch float32, compiled"] = ("torch.compile", "float32")
-        if "inc" not in skip:
-            backends["INC int8, compiled"] = inc_compiled(fp32)
-            runtime_of["INC int8, compiled"] = ("torch.compile (INC PT2E)", "int8")
-            own["INC int8, compiled"] = "PyTorch float32, compiled"
-    if "onnx" not in skip:
-        from tone_helpers.onnx_backend import OrtClassifier, export_onnx, optimize_transformer, quantize_onnx
-
-        folder = paths.ARTIFACTS_DIR / "onnx_bench"
-        folder.mkdir(parents=True, exist_ok=True)
-        fp32_path = export_onnx(fp32, folder / "ast_base_fp32.onnx")
-        # control: the transformer optimizer's fusions (SkipLayerNormalization, BiasGelu) before quantizing
-        fused = optimize_transformer(fp32_path, folder / "ast_base_fp32_fused.onnx", num_heads=12, hidden_size=768)
-        for suffix, runtime, float_path in (
-            ("", "ONNX Runtime", fp32_path),
-            (", fused", "ONNX Runtime (transformer optimizer)", fused),
-        ):
-            int8_path = quantize_onnx(float_path, float_path.with_name(float_path.name.replace("fp32", "int8")))
-            for precision, path in (("float32", float_path), ("int8", int8_path)):
-                backends[f"ONNX Runtime {precision}{suffix}"] = OrtClassifier(path, threads)
-                runtime_of[f"ONNX Runtime {precision}{suffix}"] = (runtime, precision)
-            own[f"ONNX Runtime int8{suffix}"] = f"ONNX Runtime float32{suffix}"
-    return backends, runtime_of, own
-
-
-def inc_compiled(fp32: torch.nn.Module):
-    """Notebook 06's recipe: INC 3.x PT2E dynamic int8 (export → prepare → forward → convert), compiled."""
-    from neural_compressor.torch.export import export
-    from neural_compressor.torch.quantization import DynamicQuantConfig, convert, prepare
-
-    example = (torch.randn(8, 75, 128),)
-    batch = torch.export.Dim("batch", min=1, max=1024)
-    prepared = prepare(export(LogitsOnly(fp32).eval(), example, dynamic_shapes=({0: batch},)), DynamicQuantConfig())
-    with torch.no_grad():
-        prepared(*example)
-    return with_logits(torch.compile(convert(prepared)))
+from tone_helpers import notebook, paths, results
+from tone_helpers.profile import gemm_seconds, linear_shapes, profile_shares
+from tone_helpers.timing import model_latency
 
 
 def main() -> None:
@@ -100,20 +35,24 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--label", default=None, help="the CPU kind, for the results table")
     parser.add_argument("--kind", default="measured", choices=results.KINDS)
-    parser.add_argument("--skip", default="", help="comma-separated: torchao, compile, inc, onnx")
+    parser.add_argument("--skip", default="", help="comma-separated: " + ", ".join(SKIPPABLE))
+    parser.add_argument("--preset", default="ast-base", choices=list(PRESETS), help="the model (tiny: a quick check)")
     parser.add_argument("--out", default=None, help="result file (default: data/artifacts/results/<label>.json)")
     args = parser.parse_args()
     skip = {s for s in args.skip.split(",") if s}
+    if skip - set(SKIPPABLE):
+        parser.error(f"--skip: unknown {', '.join(sorted(skip - set(SKIPPABLE)))} (choose from {', '.join(SKIPPABLE)})")
     notebook.quiet_known_warnings()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     notebook.choose_quantized_engine()
-    fp32 = build_model("ast-base", num_labels=5, max_length=75).eval()
-    backends, runtime_of, own = build_backends(fp32, args.threads, skip)
+    _, model_description, tokens = PRESETS[args.preset]
+    fp32 = model_for(args.preset)
+    backends, runtime_of, own = build_backends(fp32, args.threads, skip, args.preset)
     command = "python benchmarks/latency_backends.py " + " ".join(
         f"--{k} {v!r}" if " " in str(v) else f"--{k} {v}" for k, v in vars(args).items() if v not in (None, "")
     )
-    result = results.new_result(args.label or "this CPU", args.kind, command, MODEL, args.threads)
+    result = results.new_result(args.label or "this CPU", args.kind, command, model_description, args.threads)
     print(", ".join(f"{k}: {v}" for k, v in result["machine"].items()))
     for batch in (1, 8):
         timings = model_latency(backends, batch, warmup=3, repeats=args.repeats)
@@ -121,11 +60,11 @@ def main() -> None:
         rows = [r for r in result["timings"] if r["batch"] == batch]
         for r in rows:
             mine = f", {r['vs_own_float32']:.2f}× its own float32" if "vs_own_float32" in r else ""
-            print(f"batch {batch}: {r['backend']:<26} {r['median_ms']:9.2f} ms  {r['vs_reference']:5.2f}×{mine}")
+            print(f"batch {batch}: {r['backend']:<28} {r['median_ms']:9.2f} ms  {r['vs_reference']:5.2f}×{mine}")
     # The limit at batch 8, and where the time goes
     shares = {"float32": profile_shares(fp32, 8), "int8": profile_shares(backends["PyTorch int8"], 8)}
     fp32_b8 = next(r["median_ms"] for r in result["timings"] if r["backend"] == "PyTorch float32" and r["batch"] == 8)
-    shapes, rows = linear_shapes(fp32)[:-1], 8 * TOKENS  # the classifier sees one row per clip, not 74
+    shapes, rows = linear_shapes(fp32)[:-1], 8 * tokens  # the classifier sees one row per clip, not 74
     seconds = gemm_seconds(shapes, rows, args.repeats)
     int8_linear_s = sum(seconds[shape]["int8"] for shape in shapes)
     throughput = {
