@@ -1,4 +1,4 @@
-"""Review of notebook 08: the accuracy intervals of the bubble chart and the benchmark's helpers."""
+"""The bubble chart's accuracy intervals (notebook 08): Wilson intervals, and a y axis that spans them."""
 
 import matplotlib
 

@@ -1,4 +1,4 @@
-"""Review of notebook 09: the helper that compares calibrated activation ranges."""
+"""onnx_backend.narrowed_ranges: which calibrated activation ranges are narrower than a reference (notebook 09)."""
 
 import numpy as np
 

@@ -1,4 +1,4 @@
-"""Notebook 10's review: which int8 path each library takes, AVX-VNNI detected, and the notebook's promises."""
+"""Which int8 path each library takes (machine.int8_paths), AVX-VNNI detected, and what notebook 10 promises."""
 
 import nbformat
 import pytest

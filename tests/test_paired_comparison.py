@@ -1,4 +1,4 @@
-"""Review of notebooks 04 and 05: the paired accuracy interval, McNemar's reach, tone-report's verdict, 04 ex. 3."""
+"""The paired accuracy interval (Newcombe), how far McNemar can reach, tone-report's verdict, 04 ex. 3's hints."""
 
 import contextlib
 import io
