@@ -154,38 +154,36 @@ def pt2e_x86_compiled(
 
 def build_backends(fp32: torch.nn.Module, threads: int, skip: set[str], preset: str = "ast-base"):
     """(backends, runtime_of, own float32) for everything not skipped: name → model called as ``model(x).logits``."""
-    backends = {"PyTorch float32": fp32}
-    runtime_of = {"PyTorch float32": ("PyTorch eager", "float32")}
-    own = {}
-    backends["PyTorch int8"] = torch.ao.quantization.quantize_dynamic(fp32, {torch.nn.Linear}, dtype=torch.qint8)
-    runtime_of["PyTorch int8"] = ("PyTorch eager", "int8")
-    own["PyTorch int8"] = "PyTorch float32"
+    backends, runtime_of, own = {}, {}, {}
+
+    def add(name, model, runtime, precision, own_float32=None):
+        backends[name], runtime_of[name] = model, (runtime, precision)
+        if own_float32:
+            own[name] = own_float32
+
+    add("PyTorch float32", fp32, "PyTorch eager", "float32")
+    int8 = torch.ao.quantization.quantize_dynamic(fp32, {torch.nn.Linear}, dtype=torch.qint8)
+    add("PyTorch int8", int8, "PyTorch eager", "int8", "PyTorch float32")
     if "torchao" not in skip:
-        backends["torchao int8"] = torchao_int8(fp32)
-        runtime_of["torchao int8"] = ("PyTorch eager (torchao)", "int8")
-        own["torchao int8"] = "PyTorch float32"
+        add("torchao int8", torchao_int8(fp32), "PyTorch eager (torchao)", "int8", "PyTorch float32")
     if "compile" not in skip:
-        backends["PyTorch float32, compiled"] = float32_compiled(fp32)
-        runtime_of["PyTorch float32, compiled"] = ("torch.compile", "float32")
+        compiled_fp32 = "PyTorch float32, compiled"
+        add(compiled_fp32, float32_compiled(fp32), "torch.compile", "float32")
         if "torchao" not in skip:
-            backends["torchao int8, compiled"] = torchao_compiled(fp32)
-            runtime_of["torchao int8, compiled"] = ("torch.compile, freezing (torchao)", "int8")
-            own["torchao int8, compiled"] = "PyTorch float32, compiled"
+            runtime = "torch.compile, freezing (torchao)"
+            add("torchao int8, compiled", torchao_compiled(fp32), runtime, "int8", compiled_fp32)
         if "inc" not in skip:
-            backends["INC int8, compiled"] = inc_compiled(fp32)
-            runtime_of["INC int8, compiled"] = ("torch.compile, freezing (INC PT2E)", "int8")
-            own["INC int8, compiled"] = "PyTorch float32, compiled"
+            runtime = "torch.compile, freezing (INC PT2E)"
+            add("INC int8, compiled", inc_compiled(fp32), runtime, "int8", compiled_fp32)
             # INC's static config is the INC 3.x route that reaches oneDNN int8 kernels (with freezing); INC offers
             # no reduce_range, so on a CPU without VNNI its 8-bit activations can saturate. Calibrated here on
             # random features (speed does not depend on the ranges).
-            backends["INC int8 static, compiled"] = inc_compiled(fp32, static=True, calibration=example_batch(32, 1))
-            runtime_of["INC int8 static, compiled"] = ("torch.compile, freezing (INC PT2E static)", "int8")
-            own["INC int8 static, compiled"] = "PyTorch float32, compiled"
+            model = inc_compiled(fp32, static=True, calibration=example_batch(32, 1))
+            add("INC int8 static, compiled", model, "torch.compile, freezing (INC PT2E static)", "int8", compiled_fp32)
         if "pt2e" not in skip:
-            name = "PT2E X86Inductor int8 static, compiled"
-            backends[name] = pt2e_x86_compiled(fp32, dynamic=False, calibration=example_batch(32, 1))
-            runtime_of[name] = ("torch.compile, freezing (torchao PT2E X86InductorQuantizer)", "int8")
-            own[name] = "PyTorch float32, compiled"
+            model = pt2e_x86_compiled(fp32, dynamic=False, calibration=example_batch(32, 1))
+            runtime = "torch.compile, freezing (torchao PT2E X86InductorQuantizer)"
+            add("PT2E X86Inductor int8 static, compiled", model, runtime, "int8", compiled_fp32)
     if "onnx" not in skip:
         from tone_helpers import paths
         from tone_helpers.onnx_backend import OrtClassifier, export_onnx, optimize_transformer, quantize_onnx
@@ -207,10 +205,9 @@ def build_backends(fp32: torch.nn.Module, threads: int, skip: set[str], preset: 
             (", fused", "ONNX Runtime (transformer optimizer)", fused),
         ):
             int8_path = quantize_onnx(float_path, float_path.with_name(float_path.name.replace("fp32", "int8")))
-            for precision, path in (("float32", float_path), ("int8", int8_path)):
-                backends[f"ONNX Runtime {precision}{suffix}"] = OrtClassifier(path, threads)
-                runtime_of[f"ONNX Runtime {precision}{suffix}"] = (runtime, precision)
-            own[f"ONNX Runtime int8{suffix}"] = f"ONNX Runtime float32{suffix}"
+            add(f"ONNX Runtime float32{suffix}", OrtClassifier(float_path, threads), runtime, "float32")
+            own_float32 = f"ONNX Runtime float32{suffix}"
+            add(f"ONNX Runtime int8{suffix}", OrtClassifier(int8_path, threads), runtime, "int8", own_float32)
     return backends, runtime_of, own
 
 
