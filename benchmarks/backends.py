@@ -1,4 +1,4 @@
-"""The PyTorch, torchao, INC and ONNX Runtime backends the benchmarks time and profile, built in one place.
+"""The PyTorch, torchao, INC, ONNX Runtime and OpenVINO backends the benchmarks time and profile, built in one place.
 
 ``latency_backends.py`` times what ``build_backends`` returns and ``which_kernels.py`` profiles the same
 objects, so the profile always describes the configuration that was timed.
@@ -11,6 +11,9 @@ Trap (measured, torch 2.13): ``torch.compile(..., options={"freezing": True})`` 
 decides whether parameters become constants from the global ``torch._inductor.config.freezing`` while it
 traces (``torch._dynamo.utils.is_parameter_freezing``). So the flag is patched in around every call, which is
 when Dynamo traces (first call per input shape, and any recompile).
+
+The OpenVINO rows (optional: ``pip install -r requirements-openvino.txt``) run the series' ONNX export of the float32
+model on OpenVINO's CPU plugin, as it is and after NNCF's post-training static int8 quantization.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ PRESETS = {
     "ast-base": ("ast-base", "AST base (random weights), max_length 75, 5 labels", 74),
     "tiny": ("tiny", "the series' tiny AST (random weights), max_length 75, 5 labels", 74),
 }
-SKIPPABLE = ("torchao", "compile", "inc", "pt2e", "onnx")
+SKIPPABLE = ("torchao", "compile", "inc", "pt2e", "onnx", "openvino")
 
 
 def model_for(preset: str) -> torch.nn.Module:
@@ -152,6 +155,68 @@ def pt2e_x86_compiled(
     return compiled(pt2e_x86_int8(fp32, dynamic, reduce_range, calibration), freezing=True)
 
 
+def float32_onnx_path(preset: str):
+    """Where the benchmark exports the float32 model to ONNX (git-ignored), one file per preset."""
+    from tone_helpers import paths
+
+    folder = paths.ARTIFACTS_DIR / "onnx_bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{preset.replace('-', '_')}_fp32.onnx"
+
+
+def openvino_installed() -> bool:
+    try:
+        import nncf  # noqa: F401
+        import openvino  # noqa: F401
+    except ImportError:
+        print("OpenVINO rows left out: openvino and nncf are not installed (pip install -r requirements-openvino.txt)")
+        return False
+    return True
+
+
+def openvino_compiled(model, threads: int):
+    """An OpenVINO model compiled for the CPU plugin, called like the PyTorch model (``model(x).logits``)."""
+    import openvino as ov
+    import openvino.properties as props
+    import openvino.properties.hint as hints
+
+    config = {
+        props.inference_num_threads: threads,  # the same thread budget as torch.set_num_threads
+        hints.performance_mode: hints.PerformanceMode.LATENCY,
+        # float32 means float32: unasked, the plugin computes in bf16 on CPUs with AVX-512 BF16
+        hints.inference_precision: ov.Type.f32,
+    }
+    compiled = ov.Core().compile_model(model, "CPU", config)
+    request = compiled.create_infer_request()  # one request reused, as an application would
+
+    def logits(input_values: torch.Tensor) -> torch.Tensor:
+        return torch.from_numpy(request.infer({0: input_values.numpy()})[0])
+
+    return with_logits(logits)
+
+
+def nncf_int8(model, calibration: torch.Tensor):
+    """NNCF's post-training static int8 of an OpenVINO model (int8 weights and activations), calibrated clip by clip.
+
+    Preset ``MIXED`` (NNCF's default for transformers): symmetric weights, asymmetric activations. Without VNNI
+    (torchao's helper decides, as for the other rows) every weight gets 7 bits (``OverflowFix.ENABLE``): int8 GEMMs
+    there sum u8×s8 pairs in 16 bits, which can saturate; NNCF's default fixes only the first layer.
+    """
+    import nncf
+    from nncf.quantization.advanced_parameters import AdvancedQuantizationParameters, OverflowFix
+    from torchao.utils import should_reduce_range
+
+    overflow_fix = OverflowFix.ENABLE if should_reduce_range(torch.device("cpu")) else OverflowFix.FIRST_LAYER
+    return nncf.quantize(
+        model,
+        nncf.Dataset(list(calibration.split(1)), lambda clip: clip.numpy()),
+        model_type=nncf.ModelType.TRANSFORMER,
+        preset=nncf.QuantizationPreset.MIXED,
+        subset_size=len(calibration),
+        advanced_parameters=AdvancedQuantizationParameters(overflow_fix=overflow_fix),
+    )
+
+
 def build_backends(fp32: torch.nn.Module, threads: int, skip: set[str], preset: str = "ast-base"):
     """(backends, runtime_of, own float32) for everything not skipped: name → model called as ``model(x).logits``."""
     backends, runtime_of, own = {}, {}, {}
@@ -184,19 +249,16 @@ def build_backends(fp32: torch.nn.Module, threads: int, skip: set[str], preset: 
             model = pt2e_x86_compiled(fp32, dynamic=False, calibration=example_batch(32, 1))
             runtime = "torch.compile, freezing (torchao PT2E X86InductorQuantizer)"
             add("PT2E X86Inductor int8 static, compiled", model, runtime, "int8", compiled_fp32)
+    fp32_path = None  # the ONNX export, once a block below has made it
     if "onnx" not in skip:
-        from tone_helpers import paths
         from tone_helpers.onnx_backend import OrtClassifier, export_onnx, optimize_transformer, quantize_onnx
 
         config = fp32.config
-        folder = paths.ARTIFACTS_DIR / "onnx_bench"
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = preset.replace("-", "_")
-        fp32_path = export_onnx(fp32, folder / f"{stem}_fp32.onnx")
+        fp32_path = export_onnx(fp32, float32_onnx_path(preset))
         # control: the transformer optimizer's fusions (SkipLayerNormalization, BiasGelu) before quantizing
         fused = optimize_transformer(
             fp32_path,
-            folder / f"{stem}_fp32_fused.onnx",
+            fp32_path.with_name(f"{fp32_path.stem}_fused.onnx"),
             num_heads=config.num_attention_heads,
             hidden_size=config.hidden_size,
         )
@@ -208,27 +270,14 @@ def build_backends(fp32: torch.nn.Module, threads: int, skip: set[str], preset: 
             add(f"ONNX Runtime float32{suffix}", OrtClassifier(float_path, threads), runtime, "float32")
             own_float32 = f"ONNX Runtime float32{suffix}"
             add(f"ONNX Runtime int8{suffix}", OrtClassifier(int8_path, threads), runtime, "int8", own_float32)
+    if "openvino" not in skip and openvino_installed():
+        import openvino as ov
+
+        from tone_helpers.onnx_backend import export_onnx
+
+        # exported afresh unless the ONNX rows just did: a file left by an earlier run may hold other weights
+        model = ov.Core().read_model(fp32_path or export_onnx(fp32, float32_onnx_path(preset)))
+        add("OpenVINO float32", openvino_compiled(model, threads), "OpenVINO (CPU plugin)", "float32")
+        int8 = openvino_compiled(nncf_int8(model, example_batch(32, 1)), threads)  # random features, as above
+        add("OpenVINO int8 (NNCF static)", int8, "OpenVINO (CPU plugin, NNCF)", "int8", "OpenVINO float32")
     return backends, runtime_of, own
-
-
-def top_ops(model, batch: int = 8, top: int = 6, calls: int = 1) -> list[tuple[str, float, int]]:
-    """(operator, share of self CPU time, calls per forward) of the ``top`` operators, after two warm-up calls."""
-    from torch.profiler import ProfilerActivity, profile
-
-    from tone_helpers.profile import no_native_stderr
-
-    x = example_batch(batch)
-    with torch.inference_mode():
-        model(x)
-        model(x)
-        with no_native_stderr(), profile(activities=[ProfilerActivity.CPU]) as prof:
-            for _ in range(calls):
-                model(x)
-    events = sorted(prof.key_averages(), key=lambda e: -e.self_cpu_time_total)
-    total = sum(e.self_cpu_time_total for e in events)
-    return [(e.key, e.self_cpu_time_total / total, e.count // calls) for e in events[:top]]
-
-
-def op_names(model, batch: int = 8) -> dict[str, int]:
-    """Every operator one forward pass runs, with its number of calls."""
-    return {name: count for name, _, count in top_ops(model, batch, top=10_000)}

@@ -1,7 +1,8 @@
 """Every backend of the series on AST base, with controls, both kinds of ratio, the int8 limit, a result file.
 
     python benchmarks/latency_backends.py [--preset ast-base|tiny] [--threads 2] [--repeats 20] [--label TEXT]
-                                          [--kind measured] [--skip torchao,compile,inc,pt2e,onnx] [--out FILE]
+                                          [--kind measured] [--skip torchao,compile,inc,pt2e,onnx,openvino]
+                                          [--out FILE]
 
 The backends are built in ``backends.py`` (``build_backends``), the module ``which_kernels.py`` profiles them
 from, so every timed row has a profile. ``--preset tiny`` is a quick check of the whole script, not a result.
@@ -13,9 +14,10 @@ dynamic int8 Linear of its shape takes on this CPU, everything else at its profi
 result file in the schema of ``tone_helpers.results``: by default to data/artifacts/results/<label>.json (git-ignored);
 to add a CPU kind to the README's table, ``--out benchmarks/results/<label>.json``.
 
-To run PyTorch's kernels on their AVX2 path on an AVX-512 machine (ONNX Runtime has no such switch, so
-its rows are left out): FBGEMM_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2
-TORCHINDUCTOR_CPP_MARCH=haswell python benchmarks/latency_backends.py --kind "forced kernels" --skip onnx ...
+To run PyTorch's kernels on their AVX2 path on an AVX-512 machine (ONNX Runtime has no such switch, and whether
+OpenVINO's CPU plugin obeys these is not checked, so their rows are left out): FBGEMM_ENABLE_INSTRUCTIONS=AVX2
+ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 TORCHINDUCTOR_CPP_MARCH=haswell
+python benchmarks/latency_backends.py --kind "forced kernels" --skip onnx,openvino ...
 """
 
 import argparse

@@ -17,9 +17,10 @@ GEMM called from Python code; torch 2.13 runs it with oneDNN only on AVX-512 VNN
 import argparse
 
 import torch
-from backends import PRESETS, build_backends, inc_compiled, model_for, top_ops  # sets INC_TARGET_DEVICE first
+from backends import PRESETS, build_backends, inc_compiled, model_for  # sets INC_TARGET_DEVICE first
 
 from tone_helpers import notebook
+from tone_helpers.profile import top_ops
 
 INT8_MARKERS = ("quantized::", "qlinear", "qconv", "_int_mm")
 
@@ -38,7 +39,8 @@ def main() -> None:
     torch.manual_seed(0)
     notebook.choose_quantized_engine()
     fp32 = model_for(args.preset)
-    skip = {s for s in args.skip.split(",") if s} | {"onnx"}  # ONNX Runtime is not profiled by torch.profiler
+    print("not profiled: the ONNX Runtime and OpenVINO rows (torch.profiler sees only PyTorch's operators)")
+    skip = {s for s in args.skip.split(",") if s} | {"onnx", "openvino"}
     backends, _, _ = build_backends(fp32, args.threads, skip, args.preset)
     if args.controls and not {"compile", "inc"} & skip:
         backends["INC int8, compiled without freezing (control)"] = inc_compiled(fp32, freezing=False)

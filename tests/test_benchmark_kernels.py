@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from tone_helpers import paths
+from tone_helpers.profile import op_names
 
 sys.path.insert(0, str(paths.REPO_ROOT / "benchmarks"))
 
@@ -23,7 +24,7 @@ def profiled():
     torch.manual_seed(0)
     fp32 = backends.model_for("tiny")
     built, _, _ = backends.build_backends(fp32, threads=2, skip={"onnx", "pt2e"}, preset="tiny")
-    ops = {name: backends.op_names(model, batch=8) for name, model in built.items()}
+    ops = {name: op_names(model, batch=8) for name, model in built.items()}
     n_linear = sum(isinstance(m, torch.nn.Linear) for m in fp32.modules())
     return ops, n_linear
 
@@ -60,7 +61,7 @@ def test_freezing_must_be_global_for_dynamo(profiled):
     graph = backends.with_logits(
         torch.compile(backends.LogitsOnly(model).eval(), dynamic=False, options={"freezing": True})
     )
-    ops = backends.op_names(graph, batch=8)
+    ops = op_names(graph, batch=8)
     assert "aten::_int_mm" in ops and "onednn::qlinear_pointwise" not in ops
 
 

@@ -1,6 +1,6 @@
 """Where a model's time goes: profiler shares by part of the model, and int8 GEMM speed on its own shapes.
 
-Used by notebook 10 and ``benchmarks/latency_backends.py``; the Amdahl arithmetic stays in the notebook.
+Used by notebooks 08 and 10 and the benchmarks; the Amdahl arithmetic stays in the notebook.
 """
 
 from __future__ import annotations
@@ -54,6 +54,27 @@ def profile_shares(model, batch: int) -> dict[str, float]:
         parts[part] = parts.get(part, 0.0) + event.self_cpu_time_total
     total = sum(parts.values())
     return {part: t / total for part, t in sorted(parts.items(), key=lambda kv: -kv[1])}
+
+
+def top_ops(model, batch: int = 8, top: int = 6, calls: int = 1) -> list[tuple[str, float, int]]:
+    """(operator, share of self CPU time, calls per forward) of the ``top`` operators, after two warm-up calls."""
+    from torch.profiler import ProfilerActivity, profile
+
+    with torch.inference_mode():  # an inference tensor, as evaluation makes: no recompile of a compiled model
+        x = torch.randn(batch, 75, 128, generator=torch.Generator().manual_seed(0))
+        model(x)
+        model(x)
+        with no_native_stderr(), profile(activities=[ProfilerActivity.CPU]) as prof:
+            for _ in range(calls):
+                model(x)
+    events = sorted(prof.key_averages(), key=lambda e: -e.self_cpu_time_total)
+    total = sum(e.self_cpu_time_total for e in events)
+    return [(e.key, e.self_cpu_time_total / total, e.count // calls) for e in events[:top]]
+
+
+def op_names(model, batch: int = 8) -> dict[str, int]:
+    """Every operator one forward pass runs, with its number of calls."""
+    return {name: count for name, _, count in top_ops(model, batch, top=10_000)}
 
 
 def linear_shapes(model: torch.nn.Module) -> list[tuple[int, int]]:

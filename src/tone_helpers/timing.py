@@ -111,7 +111,8 @@ def model_latency(
 
     Every model is timed without autograd, float32 and int8 alike (int8 layers never record it).
     """
-    x = torch.randn(batch_size, *shape, generator=torch.Generator().manual_seed(0))
+    with torch.inference_mode():  # an inference tensor, like evaluation's batches: a compiled model is not recompiled
+        x = torch.randn(batch_size, *shape, generator=torch.Generator().manual_seed(0))
 
     def call(model):
         def run():
