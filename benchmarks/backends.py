@@ -98,30 +98,28 @@ def _export(fp32: torch.nn.Module, example: tuple[torch.Tensor, ...]):
     return export(LogitsOnly(fp32).eval(), example, dynamic_shapes=({0: batch},))
 
 
-def inc_int8(fp32: torch.nn.Module, static: bool = False, calibration: torch.Tensor | None = None):
-    """INC 3.x PT2E int8 graph (export → prepare → forward → convert), not compiled.
+def inc_int8(fp32: torch.nn.Module, per_channel: bool = False):
+    """INC 3.x PT2E dynamic int8 graph (export → prepare → forward → convert), not compiled.
 
-    Dynamic (notebook 06's recipe): ``DynamicQuantConfig``, one forward records the weights' ranges.
-    Static: ``StaticQuantConfig`` (INC's defaults: uint8 per-tensor activations, int8 per-channel weights),
-    the forward calibrates the activations' ranges too.
+    ``DynamicQuantConfig``: one forward records the weights' ranges. Per tensor (INC's default, the model 06's
+    autotune returns) or per channel (06's second candidate: the one Inductor can rewrite into int8 kernels).
     """
-    from neural_compressor.torch.quantization import DynamicQuantConfig, StaticQuantConfig, convert, prepare
+    from neural_compressor.torch.quantization import DynamicQuantConfig, convert, prepare
 
-    calibration = example_batch(8) if calibration is None else calibration
-    prepared = prepare(_export(fp32, (calibration[:8],)), StaticQuantConfig() if static else DynamicQuantConfig())
+    example = example_batch(8)
+    config = DynamicQuantConfig(w_granularity="per_channel" if per_channel else "per_tensor")
+    prepared = prepare(_export(fp32, (example,)), config)
     with torch.no_grad():
-        prepared(calibration)
+        prepared(example)
     return convert(prepared)
 
 
-def inc_compiled(
-    fp32: torch.nn.Module, freezing: bool = True, static: bool = False, calibration: torch.Tensor | None = None
-):
-    """Notebook 06's recipe: INC 3.x PT2E int8, ``torch.compile`` with ``freezing`` (what 06 and the benchmark time).
+def inc_compiled(fp32: torch.nn.Module, freezing: bool = True, per_channel: bool = False):
+    """Notebook 06's recipes: INC 3.x PT2E int8, ``torch.compile`` with ``freezing`` (what 06 and the benchmark time).
 
     ``freezing=False`` is the configuration an earlier ``which_kernels.py`` profiled (float32 ``addmm``)."""
     # dynamic=None as in notebook 06: torch.compile's default for an exported graph with a dynamic batch
-    return compiled(inc_int8(fp32, static, calibration), freezing, dynamic=None)
+    return compiled(inc_int8(fp32, per_channel), freezing, dynamic=None)
 
 
 def pt2e_x86_int8(
@@ -240,11 +238,9 @@ def build_backends(fp32: torch.nn.Module, threads: int, skip: set[str], preset: 
         if "inc" not in skip:
             runtime = "torch.compile, freezing (INC PT2E)"
             add("INC int8, compiled", inc_compiled(fp32), runtime, "int8", compiled_fp32)
-            # INC's static config is the INC 3.x route that reaches oneDNN int8 kernels (with freezing); INC offers
-            # no reduce_range, so on a CPU without VNNI its 8-bit activations can saturate. Calibrated here on
-            # random features (speed does not depend on the ranges).
-            model = inc_compiled(fp32, static=True, calibration=example_batch(32, 1))
-            add("INC int8 static, compiled", model, "torch.compile, freezing (INC PT2E static)", "int8", compiled_fp32)
+            # per-channel weights: the INC configuration whose Linears Inductor rewrites into oneDNN int8 kernels
+            model = inc_compiled(fp32, per_channel=True)
+            add("INC int8 per-channel, compiled", model, "torch.compile, freezing (INC PT2E)", "int8", compiled_fp32)
         if "pt2e" not in skip:
             model = pt2e_x86_compiled(fp32, dynamic=False, calibration=example_batch(32, 1))
             runtime = "torch.compile, freezing (torchao PT2E X86InductorQuantizer)"

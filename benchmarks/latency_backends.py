@@ -62,7 +62,7 @@ def main() -> None:
         rows = [r for r in result["timings"] if r["batch"] == batch]
         for r in rows:
             mine = f", {r['vs_own_float32']:.2f}× its own float32" if "vs_own_float32" in r else ""
-            print(f"batch {batch}: {r['backend']:<28} {r['median_ms']:9.2f} ms  {r['vs_reference']:5.2f}×{mine}")
+            print(f"batch {batch}: {r['backend']:<40} {r['median_ms']:9.2f} ms  {r['vs_reference']:5.2f}×{mine}")
     # The limit at batch 8, and where the time goes
     shares = {"float32": profile_shares(fp32, 8), "int8": profile_shares(backends["PyTorch int8"], 8)}
     fp32_b8 = next(r["median_ms"] for r in result["timings"] if r["backend"] == "PyTorch float32" and r["batch"] == 8)
@@ -75,7 +75,12 @@ def main() -> None:
     }
     rest_ms = fp32_b8 * (1 - shares["float32"].get("Linear (float32)", 0.0))
     limit_ms = rest_ms + 1e3 * int8_linear_s
-    int8_rows = [r for r in result["timings"] if r["batch"] == 8 and r["precision"] == "int8"]
+    # the limit counts only the Linear layers as int8; OpenVINO's int8 graph quantizes attention and the Conv too
+    int8_rows = [
+        r
+        for r in result["timings"]
+        if r["batch"] == 8 and r["precision"] == "int8" and not r["backend"].startswith("OpenVINO")
+    ]
     best = min(int8_rows, key=lambda r: r["median_ms"])
     result["profile_b8"] = {k: {p: round(v, 4) for p, v in s.items()} for k, s in shares.items()}
     result["gemm_gmacs"] = throughput

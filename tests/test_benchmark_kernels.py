@@ -23,7 +23,7 @@ def profiled():
     """name → {operator: calls per forward pass} for every PyTorch backend the benchmark times, tiny preset."""
     torch.manual_seed(0)
     fp32 = backends.model_for("tiny")
-    built, _, _ = backends.build_backends(fp32, threads=2, skip={"onnx", "pt2e"}, preset="tiny")
+    built, _, _ = backends.build_backends(fp32, threads=2, skip={"onnx", "pt2e", "openvino"}, preset="tiny")
     ops = {name: op_names(model, batch=8) for name, model in built.items()}
     n_linear = sum(isinstance(m, torch.nn.Linear) for m in fp32.modules())
     return ops, n_linear
@@ -32,7 +32,7 @@ def profiled():
 def test_build_backends_names_one_configuration_per_row(profiled):
     ops, _ = profiled
     assert {"PyTorch int8", "torchao int8", "PyTorch float32, compiled", "torchao int8, compiled"} <= set(ops)
-    assert "INC int8, compiled" in ops
+    assert {"INC int8, compiled", "INC int8 per-channel, compiled"} <= set(ops)
 
 
 def test_quantize_dynamic_runs_int8_linears(profiled):
@@ -72,3 +72,11 @@ def test_inc_dynamic_compiled_multiplies_in_float32(profiled):
     inc = ops["INC int8, compiled"]
     assert inc.get("aten::addmm") == n_linear
     assert not any("qlinear" in op or op.startswith("quantized::") or op == "aten::_int_mm" for op in inc)
+
+
+def test_inc_per_channel_compiled_runs_onednn_qlinear(profiled):
+    """With per-channel weights (notebook 06's second candidate) Inductor's rewrite matches: every Linear is int8."""
+    ops, n_linear = profiled
+    inc = ops["INC int8 per-channel, compiled"]
+    assert inc.get("onednn::qlinear_pointwise") == n_linear
+    assert "aten::addmm" not in inc

@@ -29,6 +29,7 @@ KNOWN_WARNINGS = [
     (UserWarning, r"TypedStorage is deprecated"),  # torch.load of quantized tensors, inside torch
     (FutureWarning, r"`isinstance\(treespec, LeafSpec\)"),  # torch.export internals (ONNX export, INC)
     (UserWarning, r"While compiling, we found certain side effects"),  # transformers' output hooks, torch.export
+    (UserWarning, r"To copy construct from a tensor"),  # Inductor's oneDNN int8 lowering (per-channel INC graphs)
 ]
 
 

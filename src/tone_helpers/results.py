@@ -27,7 +27,7 @@ class ResultError(ValueError):
 
 def software_versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
-    for package in ("torch", "onnxruntime", "neural-compressor", "torchao", "transformers"):
+    for package in ("torch", "onnxruntime", "neural-compressor-pt", "torchao", "transformers", "openvino", "nncf"):
         try:
             versions[package] = importlib.metadata.version(package)
         except importlib.metadata.PackageNotFoundError:
@@ -135,6 +135,14 @@ EXPECT_ROWS = [  # (row label, backend, batch, which ratio)
     ("torchao int8, batch 8", "torchao int8", 8, "vs_reference"),
     ("PyTorch float32, `torch.compile`, batch 8", "PyTorch float32, compiled", 8, "vs_reference"),
     ("INC int8, compiled, batch 8", "INC int8, compiled", 8, "vs_reference"),
+    ("torchao int8, compiled with freezing, batch 1", "torchao int8, compiled", 1, "vs_reference"),
+    ("torchao int8, compiled with freezing, batch 8", "torchao int8, compiled", 8, "vs_reference"),
+    ("INC int8 per-channel, compiled with freezing, batch 1", "INC int8 per-channel, compiled", 1, "vs_reference"),
+    ("INC int8 per-channel, compiled with freezing, batch 8", "INC int8 per-channel, compiled", 8, "vs_reference"),
+    ("OpenVINO float32, batch 8", "OpenVINO float32", 8, "vs_reference"),
+    ("OpenVINO int8 (NNCF static), batch 1", "OpenVINO int8 (NNCF static)", 1, "vs_reference"),
+    ("OpenVINO int8 (NNCF static), batch 8", "OpenVINO int8 (NNCF static)", 8, "vs_reference"),
+    ("OpenVINO int8 against its own float32, batch 8", "OpenVINO int8 (NNCF static)", 8, "vs_own_float32"),
 ]
 
 
