@@ -17,8 +17,9 @@ GEMM called from Python code; torch 2.13 runs it with oneDNN only on AVX-512 VNN
 import argparse
 
 import torch
-from backends import PRESETS, build_backends, inc_compiled, model_for  # sets INC_TARGET_DEVICE first
+from backends import PRESETS, build_backends, example_batch, model_for  # sets INC_TARGET_DEVICE first
 
+from tone_helpers import backends as series
 from tone_helpers import notebook
 from tone_helpers.profile import top_ops
 
@@ -43,7 +44,8 @@ def main() -> None:
     skip = {s for s in args.skip.split(",") if s} | {"onnx", "openvino"}
     backends, _, _ = build_backends(fp32, args.threads, skip, args.preset)
     if args.controls and not {"compile", "inc"} & skip:
-        backends["INC int8, compiled without freezing (control)"] = inc_compiled(fp32, freezing=False)
+        graph = series.inc_int8(fp32, example_batch(8))
+        backends["INC int8, compiled without freezing (control)"] = series.compiled(graph, freezing=False, dynamic=None)
     for name, model in backends.items():
         ops = top_ops(model, args.batch, top=10_000, calls=3)
         int8 = sorted({op for op, _, _ in ops if any(m in op for m in INT8_MARKERS)})

@@ -19,9 +19,6 @@ CHECKPOINT_KEYS = {
     "hyper_parameters",
 }
 
-# 02 · Exercise 1: {nn.Linear} means {nn.Linear: default_dynamic_qconfig} for qint8, so nothing differs
-SET_FORM_DIFFERS = False
-
 # 04 · Exercise 3: the float16 copy's size in MB (model.half(), then the tutorial's print_size_of_model)
 HALF_SIZE_MB = 0.246
 
@@ -55,7 +52,6 @@ if __name__ == "__main__":
 
     exercises.length_parameter(LENGTH_PARAMETER)
     exercises.checkpoint_keys(CHECKPOINT_KEYS)
-    exercises.set_form(SET_FORM_DIFFERS)
     exercises.half_size(HALF_SIZE_MB)
     exercises.affine_params(affine_params)
     exercises.quantize(quantize)

@@ -10,7 +10,9 @@ import sys
 import pytest
 import torch
 
+from tone_helpers import backends as series
 from tone_helpers import paths
+from tone_helpers.logits import LogitsOnly, with_logits
 from tone_helpers.profile import op_names
 
 sys.path.insert(0, str(paths.REPO_ROOT / "benchmarks"))
@@ -57,10 +59,8 @@ def test_torchao_compiled_with_freezing_runs_onednn_qlinear(profiled):
 def test_freezing_must_be_global_for_dynamo(profiled):
     """Without the global flag while Dynamo traces, torchao's compiled graph keeps ``aten::_int_mm``."""
     fp32 = backends.model_for("tiny")
-    model = backends.torchao_int8(fp32, reduce_range=True)
-    graph = backends.with_logits(
-        torch.compile(backends.LogitsOnly(model).eval(), dynamic=False, options={"freezing": True})
-    )
+    model = series.torchao_int8(fp32, reduce_range=True)
+    graph = with_logits(torch.compile(LogitsOnly(model).eval(), dynamic=False, options={"freezing": True}))
     ops = op_names(graph, batch=8)
     assert "aten::_int_mm" in ops and "onednn::qlinear_pointwise" not in ops
 

@@ -21,7 +21,8 @@ def test_mcnemar_exact():
 def test_performance_benchmark_rows_and_ratios():
     from types import SimpleNamespace
 
-    from tone_helpers.comparison import Backend, PerformanceBenchmark
+    from tone_helpers.backends import Backend
+    from tone_helpers.comparison import PerformanceBenchmark
     from tone_helpers.data import FeatureDataset
 
     labels = torch.tensor([0, 1, 2, 3, 4, 0])
@@ -47,7 +48,8 @@ def test_slow_backends_are_not_timed_at_larger_batches():
     import time as clock
     from types import SimpleNamespace
 
-    from tone_helpers.comparison import Backend, PerformanceBenchmark
+    from tone_helpers.backends import Backend
+    from tone_helpers.comparison import PerformanceBenchmark
 
     def model(delay):
         def run(x):

@@ -24,8 +24,14 @@ def test_checkpoint_holds_no_optimizer_state_and_is_small():
     assert paths.EMBEDDED_CHECKPOINT.stat().st_size < 2e6
 
 
-def test_embedded_checkpoint_loads_offline(monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+def test_the_hub_library_is_offline_for_the_whole_session():
+    """huggingface_hub reads HF_HUB_OFFLINE once, at import: conftest.py must set it before anything imports it."""
+    import huggingface_hub.constants
+
+    assert huggingface_hub.constants.HF_HUB_OFFLINE is True
+
+
+def test_embedded_checkpoint_loads_offline():
     model = LightningToneClassifier.load_from_checkpoint(paths.EMBEDDED_CHECKPOINT).model
     assert type(model).__name__ == "ASTForAudioClassification"
     assert model.config.num_labels == 5 and model.config.max_length == 75
@@ -62,9 +68,8 @@ def test_missing_checkpoint_is_named(tmp_path):
         LightningToneClassifier.load_checkpoint(tmp_path / "nothing.ckpt")
 
 
-def test_local_folder_loads_without_network(tmp_path, monkeypatch):
-    """The real loading path for a user's own Hugging Face folder, exercised offline."""
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+def test_local_folder_loads_without_network(tmp_path):
+    """The real loading path for a user's own Hugging Face folder, exercised offline (the session is offline)."""
     LightningToneClassifier("tiny").model.save_pretrained(tmp_path / "hf")
     ToneDataModule(model_name_or_path="tiny").feature_extractor.save_pretrained(tmp_path / "hf")
     module = LightningToneClassifier(str(tmp_path / "hf"))

@@ -71,7 +71,7 @@ def test_tone_report_reports_the_interval_and_what_mcnemar_cannot_see():
     fp32[:27] = 1  # 973 right
     int8 = fp32.clone()
     int8[0] = 0  # one more right: the embedded model's split on the stored run
-    q = report_cli.quality({"float32": fp32, "PyTorch int8": int8}, labels)["PyTorch int8"]
+    q = report_cli.quality({"PyTorch float32": fp32, "PyTorch int8": int8}, labels)["PyTorch int8"]
     assert (q["right only in float32"], q["right only in int8"]) == (0, 1)
     assert q["accuracy difference"] == pytest.approx(0.001)
     low, high = q["accuracy difference 95 % interval"]

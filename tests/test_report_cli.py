@@ -20,7 +20,7 @@ def clips():
 
 def test_one_and_two_processes_give_the_same_predictions_clip_for_clip(clips):
     features, labels = clips
-    recipe = Recipe(CHECKPOINT, "pytorch int8")
+    recipe = Recipe(CHECKPOINT, "PyTorch int8")
     one = evaluate_logits(recipe, features, labels, processes=1, threads=1, batch_size=8)
     two = evaluate_logits(recipe, features, labels, processes=2, threads=2, batch_size=8)  # 5 batches: 3 + 2
     assert one.shape == (37, 5)
@@ -42,8 +42,9 @@ def test_the_report_matches_the_notebooks_accuracy(first_clips, tmp_path):
     pl_model = LightningToneClassifier.load_from_checkpoint(CHECKPOINT, map_location="cpu", weights_only=True)
     dataset = ToneDataModule(model_name_or_path=pl_model.hparams.model_name_or_path).get_dataset(csv)
     assert report["clips"] == 41
-    assert report["quality"]["float32"]["accuracy"] == pytest.approx(accuracy_on(pl_model.model.eval(), dataset))
-    assert {r["backend"] for r in report["timings"]} == {"float32", "PyTorch int8", "ONNX Runtime int8"}
+    fp32_accuracy = accuracy_on(pl_model.model.eval(), dataset)
+    assert report["quality"]["PyTorch float32"]["accuracy"] == pytest.approx(fp32_accuracy)
+    assert {r["backend"] for r in report["timings"]} == {"PyTorch float32", "PyTorch int8", "ONNX Runtime int8"}
     assert {r["batch"] for r in report["timings"]} == {1, 8}
     assert "## Accuracy" in (out / "report.md").read_text()
     low, high = report["quality"]["PyTorch int8"]["accuracy difference 95 % interval"]

@@ -17,14 +17,27 @@ def test_parameter_values(tmp_path):
     assert run_series.parse_value(str(tmp_path / "my.ckpt")) == str(tmp_path / "my.ckpt")
 
 
-def test_parameters_never_overwrite_the_committed_notebooks():
-    with pytest.raises(SystemExit):
-        run_series.main(["--inplace", "-p", "THREADS", "1"])
+def refused(argv, monkeypatch, capsys) -> str:
+    """Run tone-series with ``argv``; it must stop with a usage error before executing any notebook."""
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("a refused run executed a notebook")
+
+    monkeypatch.setattr(run_series, "execute", must_not_run)
+    with pytest.raises(SystemExit) as stop:
+        run_series.main(argv)
+    assert stop.value.code == 2  # argparse's usage error, not a notebook's failure
+    return capsys.readouterr().err
 
 
-def test_unknown_notebook_prefix_is_an_error():
-    with pytest.raises(SystemExit):
-        run_series.main(["99"])
+def test_parameters_never_overwrite_the_committed_notebooks(monkeypatch, capsys):
+    assert "--inplace keeps the notebooks' own defaults" in refused(
+        ["--inplace", "-p", "THREADS", "1"], monkeypatch, capsys
+    )
+
+
+def test_unknown_notebook_prefix_is_an_error(monkeypatch, capsys):
+    assert "no notebook in notebooks starts with ['99']" in refused(["99"], monkeypatch, capsys)
 
 
 def test_the_smoke_flag_reaches_the_kernel_and_not_this_process(tmp_path, monkeypatch):
@@ -44,9 +57,8 @@ def test_the_smoke_flag_reaches_the_kernel_and_not_this_process(tmp_path, monkey
     assert os.environ["TONE_SMOKE_TEST"] == "1"
 
 
-def test_smoke_runs_are_never_stored_in_place():
-    with pytest.raises(SystemExit):
-        run_series.main(["--inplace", "--smoke", "01"])
+def test_smoke_runs_are_never_stored_in_place(monkeypatch, capsys):
+    assert "a --smoke run has too few timing repeats" in refused(["--inplace", "--smoke", "01"], monkeypatch, capsys)
 
 
 def test_progress_bar_redraws_are_stored_as_the_reader_sees_them():

@@ -11,6 +11,8 @@ import soundfile as sf
 from scipy.signal import resample_poly
 
 TARGET_RATE = 16_000
+# Rates a recording can have; below, resampling to 16 kHz would multiply the samples by thousands (a damaged header)
+RATES = (1_000, 768_000)
 
 
 class ToneDataError(ValueError):
@@ -46,6 +48,11 @@ def read_audio(path: str | Path) -> np.ndarray:
         raise ToneDataError(f"{path}: audio file is truncated ({len(audio)} of {info.frames} frames)")
     if len(audio) == 0:
         raise ToneDataError(f"{path}: audio file has no samples (zero length)")
+    if not RATES[0] <= rate <= RATES[1]:
+        raise ToneDataError(f"{path}: sample rate {rate} Hz is not an audio rate ({RATES[0]}–{RATES[1]} Hz)")
+    bad = int((~np.isfinite(audio)).sum())
+    if bad:
+        raise ToneDataError(f"{path}: {bad} samples are NaN or infinite (a float WAV can hold them; audio cannot)")
     mono = audio.mean(axis=1)
     if rate != TARGET_RATE:
         g = gcd(rate, TARGET_RATE)

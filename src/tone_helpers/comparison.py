@@ -7,20 +7,14 @@ that fits its format (state dict or file on disk).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
 
+from tone_helpers.backends import Backend
 from tone_helpers.evaluate import predict
 from tone_helpers.report import Table
 from tone_helpers.timing import Timing, fmt_median, model_latency
-
-
-@dataclass
-class Backend:
-    model: Callable
-    size_mb: float
 
 
 @dataclass
@@ -44,7 +38,8 @@ class PerformanceBenchmark:
         """
         timings, timed = {}, dict(backends)
         for bs in sorted(self.batch_sizes):
-            timings[bs] = model_latency({n: b.model for n, b in timed.items()}, bs, self.warmup, self.repeats)
+            models = {n: b.model for n, b in timed.items()}
+            timings[bs] = model_latency(models, bs, self.warmup, self.repeats, slow=self.slow)
             timed = {
                 n: b for n, b in timed.items() if timings[bs][n].median <= self.slow * timings[bs][reference].median
             }

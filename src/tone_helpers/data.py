@@ -56,20 +56,27 @@ def _parse_row(csv_path: Path, line: int, row: dict, audio_column: str) -> tuple
     return (path if path.is_absolute() else csv_path.parent / path), label
 
 
+# The AST filter bank: 25 ms windows every 10 ms at 16 kHz, no padding (Kaldi's snip_edges).
+WINDOW, HOP = 400, 160
+
+
 def read_clip(path: Path, csv_path: Path) -> np.ndarray:
     """``read_audio`` with the CSV named too, so a bad file can be found from either end."""
     try:
-        return read_audio(path)
+        clip = read_audio(path)
+        if len(clip) < WINDOW:  # the filter bank's first frame needs one whole window
+            ms = 1000 * len(clip) / TARGET_RATE
+            raise ToneDataError(
+                f"{path}: audio is too short ({len(clip)} samples at 16 kHz, {ms:.1f} ms); "
+                f"the model's features need at least {1000 * WINDOW / TARGET_RATE:.0f} ms"
+            )
+        return clip
     except ToneDataError as exc:
         raise ToneDataError(f"{exc} (listed in {csv_path})") from None
 
 
 class ToneDataWarning(UserWarning):
     """Input that is used, but not as a reader may expect (e.g. clips cut to the model's length)."""
-
-
-# The AST filter bank: 25 ms windows every 10 ms at 16 kHz, no padding (Kaldi's snip_edges).
-WINDOW, HOP = 400, 160
 
 
 def frames_in(samples: int) -> int:
@@ -172,5 +179,3 @@ class ToneDataModule(pl.LightningDataModule):
 
     def val_dataloader(self) -> DataLoader:
         return DataLoader(self.val_dataset, self.batch_size, num_workers=self.num_workers)
-
-    test_dataloader = val_dataloader

@@ -42,22 +42,18 @@ class Recipe:
     """How each process builds the model it evaluates: a checkpoint and a backend."""
 
     checkpoint: str
-    backend: str  # "float32", "pytorch int8", or the path of an .onnx file made from the checkpoint
+    backend: str  # a name of tone_helpers.backends ("PyTorch float32", "PyTorch int8", …) or an .onnx file's path
 
     def build(self, threads: int):
         if self.backend.endswith(".onnx"):
             from tone_helpers.onnx_backend import OrtClassifier
 
             return OrtClassifier(self.backend, threads)
+        from tone_helpers import backends
         from tone_helpers.model import LightningToneClassifier
 
         model = LightningToneClassifier.load_from_checkpoint(self.checkpoint, map_location="cpu", weights_only=True)
-        model = model.model.eval()
-        if self.backend == "pytorch int8":
-            return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-        if self.backend != "float32":
-            raise ValueError(f"unknown backend {self.backend!r}")
-        return model
+        return backends.build([self.backend], model.model.eval(), threads=threads)[self.backend].model
 
 
 class FeatureBatches(Dataset):

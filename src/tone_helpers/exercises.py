@@ -210,29 +210,6 @@ def checkpoint_keys(answer) -> None:
     _report(lambda: checkpoint_keys_verdict(answer))
 
 
-def set_form_verdict(answer) -> str:
-    answer = _answered(answer)
-    if not isinstance(answer, bool):
-        raise Wrong("answer True (the result differs) or False (it is the same)")
-    from tone_helpers import build_model
-
-    torch.manual_seed(0)
-    model, x = build_model("tiny", max_length=75).eval(), torch.randn(2, 75, 128)
-    qd = torch.ao.quantization
-    by_set = qd.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-    by_dict = qd.quantize_dynamic(model, {torch.nn.Linear: qd.default_dynamic_qconfig})
-    with torch.inference_mode():
-        differs = not torch.equal(by_set(x).logits, by_dict(x).logits)
-    if answer != differs:
-        raise Wrong("run both on the same input and compare; the docstring says which qconfig the set form picks")
-    return "the set form means: these layer types, with the default dynamic qconfig for the dtype"
-
-
-def set_form(answer) -> None:
-    """Exercise 02.1: does the dict form of ``qconfig_spec`` give a different model? (True / False)"""
-    _report(lambda: set_form_verdict(answer))
-
-
 HALF_SIZE_TOLERANCE = 0.05  # half the float32 file, the natural prediction, lands within it; a quarter does not
 
 

@@ -19,11 +19,11 @@ from tone_helpers.presets import ast_config, is_preset, local_or_hub
 
 
 def build_model(
-    model_name_or_path: str = "tiny", num_labels: int = NUM_LABELS, max_length: int = 75, pretrained: bool = True
+    model_name_or_path: str = "tiny", num_labels: int = NUM_LABELS, max_length: int = 75
 ) -> ASTForAudioClassification:
     """A fresh AST: random weights for presets, pretrained weights for a local folder or hub id."""
     config = ast_config(model_name_or_path, num_labels, max_length)
-    if is_preset(model_name_or_path) or not pretrained:
+    if is_preset(model_name_or_path):
         return ASTForAudioClassification(config)
     # The pretrained head (527 AudioSet classes) and position embeddings (1024 frames) are re-sized.
     return ASTForAudioClassification.from_pretrained(

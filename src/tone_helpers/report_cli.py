@@ -80,22 +80,16 @@ def load(args):
 
 
 def build(model, backends: list[str], work: Path, threads: int) -> dict:
-    """name -> (runnable model, size in MB, evaluation recipe's backend)."""
-    import torch
+    """name -> ``tone_helpers.backends.Backend``: the float32 model and the int8 backends asked for."""
+    from tone_helpers import backends as series
 
-    from tone_helpers.measure import model_size_mb
+    names = [series.REFERENCE] + [BACKENDS[b] for b in backends]
+    return series.build(names, model, threads=threads, folder=work, stem="model")
 
-    built = {"float32": (model, model_size_mb(model), "float32")}
-    if "pytorch-int8" in backends:
-        int8 = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-        built[BACKENDS["pytorch-int8"]] = (int8, model_size_mb(int8), "pytorch int8")
-    if "onnx-int8" in backends:
-        from tone_helpers.onnx_backend import OrtClassifier, export_onnx, onnx_size_mb, quantize_onnx
 
-        fp32 = export_onnx(model, work / "model_fp32.onnx")
-        int8_path = quantize_onnx(fp32, work / "model_int8.onnx")
-        built[BACKENDS["onnx-int8"]] = (OrtClassifier(int8_path, threads), onnx_size_mb(int8_path), str(int8_path))
-    return built
+def recipe_backend(name: str, backend) -> str:
+    """What each evaluation process builds: the series' name, or for ONNX Runtime the file made here."""
+    return str(backend.model.path) if name.startswith("ONNX Runtime") else name
 
 
 def evaluate(args, built: dict, dataset) -> dict:
@@ -105,8 +99,8 @@ def evaluate(args, built: dict, dataset) -> dict:
     from tone_helpers.distributed import Recipe, evaluate_logits
 
     logits = {}
-    for name, (_, _, backend) in tqdm(built.items(), desc="evaluating", unit="model"):
-        recipe = Recipe(str(Path(args.checkpoint).resolve()), backend)
+    for name, backend in tqdm(built.items(), desc="evaluating", unit="model"):
+        recipe = Recipe(str(Path(args.checkpoint).resolve()), recipe_backend(name, backend))
         logits[name] = evaluate_logits(
             recipe, dataset.features, dataset.labels, args.processes, args.threads, args.batch_size
         )
@@ -115,13 +109,14 @@ def evaluate(args, built: dict, dataset) -> dict:
 
 def quality(predictions: dict, labels) -> dict:
     """Accuracy of every model; for each int8 model, the paired comparison with float32 on the same clips."""
+    from tone_helpers.backends import REFERENCE
     from tone_helpers.evaluate import accuracy_difference, mcnemar_p_value
 
-    reference = predictions["float32"]
+    reference = predictions[REFERENCE]
     table = {}
     for name, preds in predictions.items():
         row = {"accuracy": (preds == labels).float().mean().item()}
-        if name != "float32":
+        if name != REFERENCE:
             only_fp32, only_int8, p = mcnemar_p_value(reference == labels, preds == labels)
             difference, low, high = accuracy_difference(reference == labels, preds == labels)
             row |= {
@@ -162,20 +157,18 @@ def verdict(q: dict) -> str:
 def time_models(args, built: dict, command: str) -> dict:
     """The result file's skeleton with timings at batch 1 and 8 (model only, interleaved, median and IQR)."""
     from tone_helpers import results
+    from tone_helpers.backends import REFERENCE
     from tone_helpers.timing import model_latency
 
     result = results.new_result(
         "this CPU", "measured", command, f"checkpoint {Path(args.checkpoint).name}", args.threads
     )
-    models = {name: model for name, (model, _, _) in built.items()}
-    runtime_of = {
-        n: ("ONNX Runtime" if "ONNX" in n else "PyTorch eager", "float32" if n == "float32" else "int8") for n in models
-    }
+    models = {name: b.model for name, b in built.items()}
+    runtime_of = {name: (b.runtime, b.precision) for name, b in built.items()}
+    against = {name: REFERENCE for name in built if name != REFERENCE}  # every int8 model against PyTorch's float32
     for batch in (1, 8):
         timings = model_latency(models, batch, warmup=2, repeats=args.repeats)
-        results.add_timings(
-            result, batch, timings, runtime_of, "float32", {n: "float32" for n in models if n != "float32"}
-        )
+        results.add_timings(result, batch, timings, runtime_of, REFERENCE, against)
     return result
 
 
@@ -227,7 +220,7 @@ def markdown(result: dict, args) -> str:
         ]
         for r in result["timings"]
     ]
-    verdicts = [f"- **{name}**: {verdict(q)}" for name, q in result["quality"].items() if name != "float32"]
+    verdicts = [f"- **{name}**: {verdict(q)}" for name, q in result["quality"].items() if "agreement" in q]
     return (
         "\n\n".join(
             [
@@ -279,7 +272,7 @@ def run(argv: list[str] | None = None) -> Path:
         command = "tone-report " + " ".join(sys.argv[1:] if argv is None else argv)
         result = time_models(args, built, command)
         result["clips"] = len(dataset)
-        result["sizes_mb"] = {name: round(size, 3) for name, (_, size, _) in built.items()}
+        result["sizes_mb"] = {name: round(b.size_mb, 3) for name, b in built.items()}
         result["quality"] = quality(predictions, dataset.labels)
         staging = Path(work) / "report"
         staging.mkdir()

@@ -139,6 +139,12 @@ EXPECT_ROWS = [  # (row label, backend, batch, which ratio)
     ("torchao int8, compiled with freezing, batch 8", "torchao int8, compiled", 8, "vs_reference"),
     ("INC int8 per-channel, compiled with freezing, batch 1", "INC int8 per-channel, compiled", 1, "vs_reference"),
     ("INC int8 per-channel, compiled with freezing, batch 8", "INC int8 per-channel, compiled", 8, "vs_reference"),
+    (
+        "PT2E `X86InductorQuantizer` static int8, compiled, batch 8",
+        "PT2E X86Inductor int8 static, compiled",
+        8,
+        "vs_reference",
+    ),
     ("OpenVINO float32, batch 8", "OpenVINO float32", 8, "vs_reference"),
     ("OpenVINO int8 (NNCF static), batch 1", "OpenVINO int8 (NNCF static)", 1, "vs_reference"),
     ("OpenVINO int8 (NNCF static), batch 8", "OpenVINO int8 (NNCF static)", 8, "vs_reference"),

@@ -106,10 +106,12 @@ def model_latency(
     warmup: int = 2,
     repeats: int = 10,
     shape: tuple[int, ...] = (75, 128),
+    slow: float = 10.0,
 ) -> dict[str, Timing]:
     """Model time only: the forward pass on one fixed batch (``batch_size`` × ``shape``), under ``inference_mode``.
 
-    Every model is timed without autograd, float32 and int8 alike (int8 layers never record it).
+    Every model is timed without autograd, float32 and int8 alike (int8 layers never record it). ``slow``: as in
+    ``interleaved``, a model that many times slower than the fastest after warm-up is timed in 3 rounds only.
     """
     with torch.inference_mode():  # an inference tensor, like evaluation's batches: a compiled model is not recompiled
         x = torch.randn(batch_size, *shape, generator=torch.Generator().manual_seed(0))
@@ -121,7 +123,7 @@ def model_latency(
 
         return run
 
-    return interleaved({name: call(m) for name, m in models.items()}, batch_size, warmup, repeats)
+    return interleaved({name: call(m) for name, m in models.items()}, batch_size, warmup, repeats, slow)
 
 
 def feature_latency(extractor, clips: list[np.ndarray], batch_size: int, warmup: int = 1, repeats: int = 5) -> Timing:
