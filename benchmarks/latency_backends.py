@@ -23,15 +23,14 @@ python benchmarks/latency_backends.py --kind "forced kernels" --skip onnx,openvi
 import argparse
 import re
 
-import torch
 from backends import PRESETS, SKIPPABLE, build_backends, model_for  # sets INC_TARGET_DEVICE=cpu before INC loads
 
-from tone_helpers import notebook, paths, results
-from tone_helpers.profile import gemm_seconds, linear_shapes, profile_shares
+from tone_helpers import paths, results, runtime
+from tone_helpers.profile import LINEAR_FLOAT32, gemm_seconds, linear_shapes, profile_shares
 from tone_helpers.timing import model_latency
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=20)
@@ -40,14 +39,11 @@ def main() -> None:
     parser.add_argument("--skip", default="", help="comma-separated: " + ", ".join(SKIPPABLE))
     parser.add_argument("--preset", default="ast-base", choices=list(PRESETS), help="the model (tiny: a quick check)")
     parser.add_argument("--out", default=None, help="result file (default: data/artifacts/results/<label>.json)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     skip = {s for s in args.skip.split(",") if s}
     if skip - set(SKIPPABLE):
         parser.error(f"--skip: unknown {', '.join(sorted(skip - set(SKIPPABLE)))} (choose from {', '.join(SKIPPABLE)})")
-    notebook.quiet_known_warnings()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    notebook.choose_quantized_engine()
+    runtime.prepare(args.threads)
     _, model_description, tokens = PRESETS[args.preset]
     fp32 = model_for(args.preset)
     backends, runtime_of, own = build_backends(fp32, args.threads, skip, args.preset)
@@ -73,7 +69,7 @@ def main() -> None:
         f"{rows}x{k}->{n}": {p: round(rows * k * n / s / 1e9, 2) for p, s in by_precision.items()}
         for (k, n), by_precision in seconds.items()
     }
-    rest_ms = fp32_b8 * (1 - shares["float32"].get("Linear (float32)", 0.0))
+    rest_ms = fp32_b8 * (1 - shares["float32"][LINEAR_FLOAT32])  # a KeyError: the profile found no Linear at all
     limit_ms = rest_ms + 1e3 * int8_linear_s
     # the limit counts only the Linear layers as int8; OpenVINO's int8 graph quantizes attention and the Conv too
     int8_rows = [

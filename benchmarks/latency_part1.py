@@ -1,50 +1,61 @@
 """Part 1 speed benchmark: float32 vs dynamic int8 on AST base (the tutorial's architecture), model only.
 
-    python benchmarks/latency_part1.py [--threads 2] [--repeats 30] [--batch-sizes 1 8 128]
+    python benchmarks/latency_part1.py [--preset ast-base|tiny] [--threads 2] [--repeats 30] [--batch-sizes 1 8 128]
+                                       [--attn sdpa|eager] [--engine x86|fbgemm|onednn|qnnpack] [--out FILE]
 
 Random weights (speed does not depend on values). Interleaved rounds after warm-up; prints medians,
-interquartile ranges and the int8 speed-up per batch size, with the machine facts the numbers depend on.
+interquartile ranges and the int8 speed-up per batch size, with the machine facts the numbers depend on, and
+writes them as a result file (``tone_helpers.results``) to data/artifacts/results/part1-<preset>.json (git-ignored)
+or ``--out``. ``--preset tiny --repeats 2`` is a quick check of the script, not a result.
 """
 
 import argparse
+import os
+import sys
 
-import torch
-
-from tone_helpers import build_model, notebook
-from tone_helpers.machine import machine_facts
+from tone_helpers import backends, build_model, paths, results, runtime
+from tone_helpers.machine import ENGINE_VARIABLE, machine_facts
 from tone_helpers.timing import fmt_time, model_latency
 
+NAMES = {"float32": backends.REFERENCE, "int8": "PyTorch int8"}
 
-def main() -> None:
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 8, 128])
-    parser.add_argument("--preset", default="ast-base")
-    parser.add_argument("--attn", default=None, help="attention implementation (sdpa, eager)")
+    parser.add_argument("--preset", default="ast-base", choices=["ast-base", "tiny"])
+    parser.add_argument("--attn", default=None, choices=["sdpa", "eager"], help="attention implementation")
     parser.add_argument("--engine", default=None, help="quantized engine (x86, fbgemm, onednn, qnnpack)")
-    args = parser.parse_args()
-    notebook.quiet_known_warnings()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    engine = args.engine or notebook.choose_quantized_engine()
-    torch.backends.quantized.engine = engine
+    parser.add_argument("--out", default=None, help="result file (default: data/artifacts/results/part1-<preset>.json)")
+    args = parser.parse_args(argv)
+    if args.engine:
+        os.environ[ENGINE_VARIABLE] = args.engine  # read by the set-up, which checks it names a real engine
+    runtime.prepare(args.threads)
     fp32 = build_model(args.preset).eval()
     if args.attn:
         fp32.set_attn_implementation(args.attn)
-    int8 = torch.ao.quantization.quantize_dynamic(fp32, {torch.nn.Linear}, dtype=torch.qint8)
+    built = backends.build(list(NAMES.values()), fp32)
     print(
         ", ".join(f"{k}: {v}" for k, v in machine_facts().items()), f"| attention: {fp32.config._attn_implementation}"
     )
+    command = "python benchmarks/latency_part1.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    result = results.new_result("this CPU", "measured", command, f"{args.preset} (random weights)", args.threads)
     for bs in args.batch_sizes:
-        repeats = args.repeats if bs <= 8 else max(3, args.repeats // 6)
-        t = model_latency({"float32": fp32, "int8": int8}, bs, warmup=2, repeats=repeats)
+        repeats = args.repeats if bs <= 8 else max(2, args.repeats // 6)
+        t = model_latency({name: built[name].model for name in NAMES.values()}, bs, warmup=2, repeats=repeats)
+        runtime_of = {name: (b.runtime, b.precision) for name, b in built.items()}
+        results.add_timings(result, bs, t, runtime_of, NAMES["float32"], {NAMES["int8"]: NAMES["float32"]})
+        fp32_t, int8_t = t[NAMES["float32"]], t[NAMES["int8"]]
         print(
-            f"{args.preset} batch {bs:>3}: float32 {fmt_time(t['float32'].median)}, int8 {fmt_time(t['int8'].median)}"
-            f" -> speed-up {t['float32'].median / t['int8'].median:.2f}× ({repeats} rounds;"
-            f" IQR float32 {' – '.join(map(fmt_time, t['float32'].spread))},"
-            f" int8 {' – '.join(map(fmt_time, t['int8'].spread))})"
+            f"{args.preset} batch {bs:>3}: float32 {fmt_time(fp32_t.median)}, int8 {fmt_time(int8_t.median)}"
+            f" -> speed-up {fp32_t.median / int8_t.median:.2f}× ({repeats} rounds;"
+            f" IQR float32 {' – '.join(map(fmt_time, fp32_t.spread))},"
+            f" int8 {' – '.join(map(fmt_time, int8_t.spread))})"
         )
+    out = results.save(result, args.out or paths.ARTIFACTS_DIR / "results" / f"part1-{args.preset}.json")
+    print("result written to", out)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Which kernels each PyTorch-based backend of the benchmark runs: the profiler's top operators.
 
     python benchmarks/which_kernels.py [--preset ast-base|tiny] [--threads 2] [--batch 8] [--top 6]
-                                       [--skip torchao,compile,inc] [--controls]
+                                       [--skip torchao,compile,inc,pt2e] [--controls]
 
 The backends are the ones ``latency_backends.py`` times, built by the same code (``backends.build_backends``),
 so the profile describes exactly the configuration that was timed. An int8 backend is fast only if its matrix
@@ -16,29 +16,25 @@ GEMM called from Python code; torch 2.13 runs it with oneDNN only on AVX-512 VNN
 
 import argparse
 
-import torch
 from backends import PRESETS, build_backends, example_batch, model_for  # sets INC_TARGET_DEVICE first
 
 from tone_helpers import backends as series
-from tone_helpers import notebook
+from tone_helpers import runtime
 from tone_helpers.profile import top_ops
 
 INT8_MARKERS = ("quantized::", "qlinear", "qconv", "_int_mm")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="ast-base", choices=list(PRESETS))
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--top", type=int, default=6)
-    parser.add_argument("--skip", default="", help="comma-separated: torchao, compile, inc")
+    parser.add_argument("--skip", default="", help="comma-separated: torchao, compile, inc, pt2e")
     parser.add_argument("--controls", action="store_true", help="also INC compiled without freezing")
-    args = parser.parse_args()
-    notebook.quiet_known_warnings()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    notebook.choose_quantized_engine()
+    args = parser.parse_args(argv)
+    runtime.prepare(args.threads)
     fp32 = model_for(args.preset)
     print("not profiled: the ONNX Runtime and OpenVINO rows (torch.profiler sees only PyTorch's operators)")
     skip = {s for s in args.skip.split(",") if s} | {"onnx", "openvino"}

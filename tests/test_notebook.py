@@ -3,7 +3,7 @@ import platform
 import pytest
 import torch
 
-from tone_helpers import notebook
+from tone_helpers import machine, notebook
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_a_missing_file_is_named(own_inputs, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "machine, supported, engine",
+    "cpu, supported, engine",
     [
         ("x86_64", ["qnnpack", "onednn", "x86", "fbgemm"], "x86"),  # this series' pinned x86 build
         ("AMD64", ["fbgemm", "qnnpack"], "fbgemm"),  # an older build without the x86 engine
@@ -46,13 +46,13 @@ def test_a_missing_file_is_named(own_inputs, tmp_path):
         ("arm64", ["qnnpack"], "qnnpack"),  # Apple Silicon
     ],
 )
-def test_the_int8_engine_fits_the_machine(machine, supported, engine):
-    assert notebook.pick_engine(machine, supported) == engine
+def test_the_int8_engine_fits_the_machine(cpu, supported, engine):
+    assert machine.pick_engine(cpu, supported) == engine
 
 
 def test_no_usable_engine_is_said_plainly():
     with pytest.raises(RuntimeError, match="no int8 engine for aarch64 in this torch build"):
-        notebook.pick_engine("aarch64", ["fbgemm"])
+        machine.pick_engine("aarch64", ["fbgemm"])
 
 
 @pytest.fixture
@@ -63,21 +63,21 @@ def engine_restored():
 
 
 def test_the_engine_switch_picks_qnnpack_on_x86(monkeypatch, engine_restored):
-    monkeypatch.setenv(notebook.ENGINE_VARIABLE, "qnnpack")
-    assert notebook.choose_quantized_engine() == "qnnpack"
+    monkeypatch.setenv(machine.ENGINE_VARIABLE, "qnnpack")
+    assert machine.choose_quantized_engine() == "qnnpack"
     assert torch.backends.quantized.engine == "qnnpack"
 
 
 def test_an_unknown_engine_is_named(monkeypatch, engine_restored):
-    monkeypatch.setenv(notebook.ENGINE_VARIABLE, "neon")
+    monkeypatch.setenv(machine.ENGINE_VARIABLE, "neon")
     with pytest.raises(ValueError, match=r"TONE_QUANTIZED_ENGINE='neon' is not an int8 engine.*qnnpack"):
-        notebook.choose_quantized_engine()
+        machine.choose_quantized_engine()
 
 
 def test_without_the_switch_the_machine_decides(monkeypatch, engine_restored):
-    monkeypatch.delenv(notebook.ENGINE_VARIABLE, raising=False)
-    expected = notebook.pick_engine(platform.machine(), torch.backends.quantized.supported_engines)
-    assert notebook.choose_quantized_engine() == expected
+    monkeypatch.delenv(machine.ENGINE_VARIABLE, raising=False)
+    expected = machine.pick_engine(platform.machine(), torch.backends.quantized.supported_engines)
+    assert machine.choose_quantized_engine() == expected
 
 
 def test_a_missing_extra_stops_with_the_command_that_installs_it(monkeypatch):

@@ -85,11 +85,9 @@ class Evaluator(pl.LightningModule):
         self.indices, self.logits = [], []
 
     def on_predict_start(self) -> None:
-        from tone_helpers.notebook import choose_quantized_engine, quiet_known_warnings
+        from tone_helpers.runtime import prepare
 
-        quiet_known_warnings()
-        torch.set_num_threads(self.threads)
-        choose_quantized_engine()
+        prepare(self.threads)  # a spawned process starts with torch's defaults
         self.classifier = self.recipe.build(self.threads)
 
     def predict_step(self, batch: dict, batch_idx: int) -> torch.Tensor:

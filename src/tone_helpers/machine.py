@@ -134,3 +134,28 @@ def machine_facts() -> dict[str, str]:
     if forced:
         facts["forced kernels"] = ", ".join(forced)
     return facts
+
+
+def pick_engine(machine: str, supported: list[str]) -> str:
+    """x86 (fbgemm + oneDNN) on Intel/AMD, qnnpack on ARM and Apple Silicon; the int8 kernels differ."""
+    arm = machine.lower() in ("arm64", "aarch64") or machine.lower().startswith("arm")
+    for engine in ["qnnpack"] if arm else ["x86", "fbgemm", "qnnpack"]:
+        if engine in supported:
+            return engine
+    raise RuntimeError(f"no int8 engine for {machine} in this torch build (it has {supported})")
+
+
+# Names the quantized engine instead of the machine's default: TONE_QUANTIZED_ENGINE=qnnpack runs, on an x86
+# laptop, the int8 arithmetic that Apple-silicon and other ARM readers get (not its NEON speed).
+ENGINE_VARIABLE = "TONE_QUANTIZED_ENGINE"
+
+
+def choose_quantized_engine() -> str:
+    """Set and return the int8 engine: the one TONE_QUANTIZED_ENGINE names, else this machine's default."""
+    supported = torch.backends.quantized.supported_engines
+    engine = os.environ.get(ENGINE_VARIABLE, "").strip().lower() or pick_engine(platform.machine(), supported)
+    if engine not in supported:
+        choices = ", ".join(e for e in supported if e != "none")
+        raise ValueError(f"{ENGINE_VARIABLE}={engine!r} is not an int8 engine of this torch build (it has {choices})")
+    torch.backends.quantized.engine = engine
+    return engine

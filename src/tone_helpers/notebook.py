@@ -1,69 +1,24 @@
-"""The one-line set-up every notebook starts with: threads, seed, quantized engine, quiet warnings, data."""
+"""What every notebook shares: its one-line set-up (the process set-up of ``runtime``, the data, the machine's facts),
+its extras and recorded versions, and the checks that are regression tests on our model and verdicts on yours."""
 
 from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import logging
 import os
-import platform
 import time
-import warnings
 from pathlib import Path
 
 import torch
 
 from tone_helpers import paths
 from tone_helpers.machine import machine_facts
+from tone_helpers.runtime import prepare
 from tone_helpers.synth import ensure_generated
 
 # Set by the test suite (tests/conftest.py): the same notebooks with fewer timing repeats, so nbval
 # stays fast. Measurements of size and accuracy never depend on it.
 SMOKE_TEST = os.environ.get("TONE_SMOKE_TEST") == "1"
-
-# Known notices that say nothing about the reader's code. Each is explained once, in notebook 02.
-KNOWN_WARNINGS = [
-    (DeprecationWarning, r"torch\.ao\.quantization is deprecated"),
-    (UserWarning, r"torch\.quantize_per_tensor, torch\.quantize_per_channel"),
-    (UserWarning, r"At least one mel filter has all zero values"),
-    (UserWarning, r"TypedStorage is deprecated"),  # torch.load of quantized tensors, inside torch
-    (FutureWarning, r"`isinstance\(treespec, LeafSpec\)"),  # torch.export internals (ONNX export, INC)
-    (UserWarning, r"While compiling, we found certain side effects"),  # transformers' output hooks, torch.export
-    (UserWarning, r"To copy construct from a tensor"),  # Inductor's oneDNN int8 lowering (per-channel INC graphs)
-]
-
-
-def quiet_known_warnings() -> None:
-    for category, message in KNOWN_WARNINGS:
-        warnings.filterwarnings("ignore", message=message, category=category)
-    # The ONNX exporter logs that torchvision's operators are skipped when torchvision is absent.
-    logging.getLogger("torch.onnx").setLevel(logging.ERROR)
-
-
-def pick_engine(machine: str, supported: list[str]) -> str:
-    """x86 (fbgemm + oneDNN) on Intel/AMD, qnnpack on ARM and Apple Silicon; the int8 kernels differ."""
-    arm = machine.lower() in ("arm64", "aarch64") or machine.lower().startswith("arm")
-    for engine in ["qnnpack"] if arm else ["x86", "fbgemm", "qnnpack"]:
-        if engine in supported:
-            return engine
-    raise RuntimeError(f"no int8 engine for {machine} in this torch build (it has {supported})")
-
-
-# Names the quantized engine instead of the machine's default: TONE_QUANTIZED_ENGINE=qnnpack runs, on an x86
-# laptop, the int8 arithmetic that Apple-silicon and other ARM readers get (not its NEON speed).
-ENGINE_VARIABLE = "TONE_QUANTIZED_ENGINE"
-
-
-def choose_quantized_engine() -> str:
-    """Set and return the int8 engine: the one TONE_QUANTIZED_ENGINE names, else this machine's default."""
-    supported = torch.backends.quantized.supported_engines
-    engine = os.environ.get(ENGINE_VARIABLE, "").strip().lower() or pick_engine(platform.machine(), supported)
-    if engine not in supported:
-        choices = ", ".join(e for e in supported if e != "none")
-        raise ValueError(f"{ENGINE_VARIABLE}={engine!r} is not an int8 engine of this torch build (it has {choices})")
-    torch.backends.quantized.engine = engine
-    return engine
-
 
 # Parts 2 and 3 need packages that Part 1 does not: each extra is a requirements file of its own.
 EXTRAS = {
@@ -121,10 +76,7 @@ def setup(threads: int = 2, seed: int = 0, needs: tuple[str, ...] = ()) -> dict[
     """Check the extras, fix threads and seed, pick the int8 engine, silence known notices, make the data."""
     _STARTED[:] = [time.perf_counter()]
     require(*needs)
-    quiet_known_warnings()
-    torch.set_num_threads(threads)
-    torch.manual_seed(seed)
-    choose_quantized_engine()
+    prepare(threads, seed)
     ensure_generated()
     facts = machine_facts()
     for key, value in facts.items():

@@ -13,8 +13,7 @@ import numpy as np
 import torch
 
 from tone_helpers.logits import LogitsOnly, with_logits
-
-MB = 1024 * 1024
+from tone_helpers.measure import MB
 
 
 class OrtClassifier:

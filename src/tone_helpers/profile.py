@@ -13,9 +13,10 @@ import torch
 
 from tone_helpers.timing import model_latency
 
+LINEAR_INT8, LINEAR_FLOAT32 = "Linear (int8, incl. quantizing inputs)", "Linear (float32)"
 CATEGORIES = [  # profiler op name pattern -> part of the model, first match wins
-    (r"quantized::linear_dynamic|linear_dynamic", "Linear (int8, incl. quantizing inputs)"),
-    (r"aten::(addmm|linear|mm)$", "Linear (float32)"),
+    (r"quantized::linear_dynamic|linear_dynamic", LINEAR_INT8),
+    (r"aten::(addmm|linear|mm)$", LINEAR_FLOAT32),
     (r"scaled_dot_product|aten::(bmm|baddbmm|matmul)$", "attention matmuls and softmax"),
     (r"softmax", "attention matmuls and softmax"),
     (r"layer_norm", "LayerNorm"),

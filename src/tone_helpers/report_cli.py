@@ -257,13 +257,9 @@ def markdown(result: dict, args) -> str:
 def run(argv: list[str] | None = None) -> Path:
     args = parse(argv)
     backends = check_inputs(args)
-    from tone_helpers.notebook import choose_quantized_engine, quiet_known_warnings
+    from tone_helpers.runtime import prepare
 
-    quiet_known_warnings()
-    choose_quantized_engine()
-    import torch
-
-    torch.set_num_threads(args.threads)
+    prepare(args.threads)
     model, dataset = load(args)
     out = Path(args.out)
     with tempfile.TemporaryDirectory(prefix="tone-report-") as work:

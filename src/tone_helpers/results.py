@@ -14,9 +14,11 @@ import json
 import platform
 from pathlib import Path
 
+from tone_helpers.paths import REPO_ROOT
+
 SCHEMA = "tone-quantization-results/1"
 KINDS = ("measured", "forced kernels", "transcribed")
-RESULTS_DIR = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
+RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
 REQUIRED = ("schema", "label", "kind", "source", "date", "machine", "software", "model", "threads", "timings")
 ROW_KEYS = ("backend", "runtime", "precision", "batch", "median_ms")
 

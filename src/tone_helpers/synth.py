@@ -20,7 +20,9 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import lfilter
 
-SAMPLE_RATE = 16_000
+from tone_helpers.audio import TARGET_RATE
+
+SAMPLE_RATE = TARGET_RATE  # the rate the model's features are made at: no resampling
 
 # Chao tone letters as (time, level) points; the contour is interpolated between them.
 CONTOURS = {
