@@ -3,7 +3,8 @@
 import nbformat
 import torch
 
-from tone_helpers import LightningToneClassifier, paths, run_series
+from tone_helpers import LightningToneClassifier, paths
+from tone_helpers.tools import run_series
 
 
 def test_evaluation_notebook_runs_to_the_end_on_a_readers_checkpoint_and_data(tmp_path, save_checkpoint, first_clips):

@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from tone_helpers import exercises, report_cli
+from tone_helpers import exercises
 from tone_helpers.evaluate import (
     accuracy_difference,
     mcnemar_p_value,
@@ -15,6 +15,7 @@ from tone_helpers.evaluate import (
     paired_difference_interval,
     wilson_interval,
 )
+from tone_helpers.tools import report_cli
 
 
 def test_newcombe_interval_on_a_hand_computed_table():

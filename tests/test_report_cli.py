@@ -3,9 +3,10 @@
 import pytest
 import torch
 
-from tone_helpers import LightningToneClassifier, ToneDataModule, paths, report_cli, results
-from tone_helpers.distributed import Recipe, evaluate_logits
+from tone_helpers import LightningToneClassifier, ToneDataModule, paths, results
 from tone_helpers.evaluate import accuracy_on
+from tone_helpers.tools import report_cli
+from tone_helpers.tools.distributed import Recipe, evaluate_logits
 
 CHECKPOINT = str(paths.EMBEDDED_CHECKPOINT)
 
@@ -102,7 +103,7 @@ def test_tone_report_is_an_installed_command():
 
 
 def test_merging_refuses_a_clip_missing_or_counted_twice(tmp_path):
-    from tone_helpers.distributed import merge_parts
+    from tone_helpers.tools.distributed import merge_parts
 
     logits = torch.zeros(2, 5)
     torch.save({"index": torch.tensor([0, 2]), "logits": logits}, tmp_path / "rank0.pt")

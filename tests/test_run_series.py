@@ -1,6 +1,6 @@
 import pytest
 
-from tone_helpers import run_series
+from tone_helpers.tools import run_series
 
 
 def test_series_is_ordered_and_filtered():

@@ -3,7 +3,7 @@ import torch
 
 from tone_helpers import LightningToneClassifier, ToneDataModule, paths
 from tone_helpers.evaluate import predict
-from tone_helpers.train import main, train
+from tone_helpers.tools.train import main, train
 
 
 def test_training_takes_a_step_and_saves_a_loadable_checkpoint(tmp_path, first_clips):

@@ -1,6 +1,6 @@
 """Train the embedded tiny AST on the synthetic train split and write its checkpoint.
 
-    python -m tone_helpers.train --overwrite      # rebuilds data/tiny_ast_tones.ckpt
+    python -m tone_helpers.tools.train --overwrite      # rebuilds data/tiny_ast_tones.ckpt
 
 Generates the synthetic data first if it is missing. Same seed, same machine type: same weights.
 """

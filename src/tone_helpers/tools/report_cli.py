@@ -96,7 +96,7 @@ def evaluate(args, built: dict, dataset) -> dict:
     """Predictions of every backend on every clip, each counted once (several processes if asked)."""
     from tqdm.auto import tqdm
 
-    from tone_helpers.distributed import Recipe, evaluate_logits
+    from tone_helpers.tools.distributed import Recipe, evaluate_logits
 
     logits = {}
     for name, backend in tqdm(built.items(), desc="evaluating", unit="model"):
