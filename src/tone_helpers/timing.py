@@ -150,12 +150,9 @@ def dataset_latency(
     return interleaved({name: call(m) for name, m in models.items()}, len(features), warmup, repeats)
 
 
-def linear_speedup(widths: list[int], tokens: int = 74, warmup: int = 3, repeats: int = 20) -> list[float]:
-    """fp32 time / int8 time of one square ``nn.Linear`` on ``tokens`` rows, for each width."""
-    ratios = []
-    for width in widths:
-        layer = torch.nn.Sequential(torch.nn.Linear(width, width)).eval()
-        int8 = torch.ao.quantization.quantize_dynamic(layer, {torch.nn.Linear}, dtype=torch.qint8)
-        t = model_latency({"fp32": layer, "int8": int8}, 1, warmup, repeats, shape=(tokens, width))
-        ratios.append(t["fp32"].median / t["int8"].median)
-    return ratios
+def linear_speedup(widths: list[int], tokens: int = 74, repeats: int = 20) -> list[float]:
+    """fp32 time / int8 time of one square ``nn.Linear`` on ``tokens`` rows, per width (``profile.gemm_seconds``)."""
+    from tone_helpers.profile import gemm_seconds  # profile builds on this module's timer
+
+    seconds = gemm_seconds([(width, width) for width in widths], tokens, repeats)
+    return [seconds[w, w]["float32"] / seconds[w, w]["int8"] for w in widths]
