@@ -5,7 +5,7 @@
 
 Random weights (speed does not depend on values). Interleaved rounds after warm-up; prints medians,
 interquartile ranges and the int8 speed-up per batch size, with the machine facts the numbers depend on, and
-writes them as a result file (``tone_helpers.results``) to data/artifacts/results/part1-<preset>.json (git-ignored)
+writes them as a result file (``tone_helpers.results``) to data/artifacts/results/part1/<preset>.json (git-ignored)
 or ``--out``. ``--preset tiny --repeats 2`` is a quick check of the script, not a result.
 """
 
@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--preset", default="ast-base", choices=["ast-base", "tiny"])
     parser.add_argument("--attn", default=None, choices=["sdpa", "eager"], help="attention implementation")
     parser.add_argument("--engine", default=None, help="quantized engine (x86, fbgemm, onednn, qnnpack)")
-    parser.add_argument("--out", default=None, help="result file (default: data/artifacts/results/part1-<preset>.json)")
+    parser.add_argument("--out", default=None, help="result file (default: data/artifacts/results/part1/<preset>.json)")
     args = parser.parse_args(argv)
     if args.engine:
         os.environ[ENGINE_VARIABLE] = args.engine  # read by the set-up, which checks it names a real engine
@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> None:
         ", ".join(f"{k}: {v}" for k, v in machine_facts().items()), f"| attention: {fp32.config._attn_implementation}"
     )
     command = "python benchmarks/latency_part1.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    result = results.new_result("this CPU", "measured", command, f"{args.preset} (random weights)", args.threads)
+    model = f"{'AST base' if args.preset == 'ast-base' else 'tiny AST'} (random weights), max_length 75, 5 labels"
+    result = results.new_result("this CPU (Part 1 benchmark)", "measured", command, model, args.threads)
     for bs in args.batch_sizes:
         repeats = args.repeats if bs <= 8 else max(2, args.repeats // 6)
         t = model_latency({name: built[name].model for name in NAMES.values()}, bs, warmup=2, repeats=repeats)
@@ -54,7 +55,8 @@ def main(argv: list[str] | None = None) -> None:
             f" IQR float32 {' – '.join(map(fmt_time, fp32_t.spread))},"
             f" int8 {' – '.join(map(fmt_time, int8_t.spread))})"
         )
-    out = results.save(result, args.out or paths.ARTIFACTS_DIR / "results" / f"part1-{args.preset}.json")
+    # a folder of its own: notebook 10 puts the files of data/artifacts/results/ beside the committed ones
+    out = results.save(result, args.out or paths.ARTIFACTS_DIR / "results" / "part1" / f"{args.preset}.json")
     print("result written to", out)
 
 
