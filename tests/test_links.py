@@ -175,3 +175,30 @@ def test_the_readme_lists_each_notebooks_parameters():
         for _, target in LINK.findall(row[0]):
             listed[Path(target).name] = names
     assert listed == {path.name: parameters_of(path) for path in NOTEBOOKS}
+
+
+TAUGHT_IN = re.compile(r"Taught in: (\d\d) · (.+?), § (.+)\.$")
+
+
+def test_helpers_name_the_notebook_and_section_that_teach_them():
+    """A helper's ``Taught in: NN · Title, § Section.`` names a notebook that exists, its title and a heading of it."""
+    found = 0
+    for module in sorted((paths.REPO_ROOT / "src" / "tone_helpers").rglob("*.py")):
+        for line in module.read_text(encoding="utf-8").splitlines():
+            if "Taught in:" not in line:
+                continue
+            match = TAUGHT_IN.search(line.strip())
+            assert match, f"{module.name}: {line.strip()!r} is not 'Taught in: NN · Title, § Section.'"
+            number, title, section = match.groups()
+            (notebook,) = (paths.REPO_ROOT / "notebooks").glob(f"{number}_*.ipynb")
+            headings = [
+                line.lstrip("#").strip()
+                for cell in nbformat.read(notebook, as_version=4).cells
+                if cell.cell_type == "markdown"
+                for line in cell.source.splitlines()
+                if line.startswith("#")
+            ]
+            assert headings[0].startswith(f"{number} · {title}"), f"{module.name}: {notebook.name} is not {title!r}"
+            assert section in headings, f"{module.name}: {notebook.name} has no heading {section!r}"
+            found += 1
+    assert found >= 5

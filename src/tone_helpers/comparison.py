@@ -19,7 +19,10 @@ from tone_helpers.timing import Timing, fmt_median, model_latency
 
 @dataclass
 class PerformanceBenchmark:
-    """Interleaved latency for all backends at once; accuracy and agreement when a data set is given."""
+    """Interleaved latency for all backends at once; accuracy and agreement when a data set is given.
+
+    Taught in: 08 · Every backend side by side, § The trained model: accuracy, size and speed.
+    """
 
     dataset: torch.utils.data.Dataset | None = None
     batch_sizes: tuple[int, ...] = (1, 8)

@@ -41,7 +41,10 @@ def no_native_stderr():
 
 
 def profile_shares(model, batch: int) -> dict[str, float]:
-    """Share of self CPU time of one forward pass (after a warm-up), by part of the model, from torch.profiler."""
+    """Share of self CPU time of one forward pass (after a warm-up), by part of the model, from torch.profiler.
+
+    Taught in: 10 · Why int8 is fast, § 3 · Where AST base spends its time (Amdahl's law).
+    """
     from torch.profiler import ProfilerActivity, profile
 
     x = torch.randn(batch, 75, 128)
@@ -58,7 +61,10 @@ def profile_shares(model, batch: int) -> dict[str, float]:
 
 
 def top_ops(model, batch: int = 8, top: int = 6, calls: int = 1) -> list[tuple[str, float, int]]:
-    """(operator, share of self CPU time, calls per forward) of the ``top`` operators, after two warm-up calls."""
+    """(operator, share of self CPU time, calls per forward) of the ``top`` operators, after two warm-up calls.
+
+    Taught in: 08 · Every backend side by side, § torchao and INC: what each one runs.
+    """
     from torch.profiler import ProfilerActivity, profile
 
     with torch.inference_mode():  # an inference tensor, as evaluation makes: no recompile of a compiled model
@@ -84,7 +90,10 @@ def linear_shapes(model: torch.nn.Module) -> list[tuple[int, int]]:
 
 
 def gemm_seconds(shapes: list[tuple[int, int]], rows: int, repeats: int) -> dict[tuple[int, int], dict[str, float]]:
-    """Median seconds of one float32 ``nn.Linear`` and of its dynamic int8 copy, on ``rows`` rows, per shape."""
+    """Median seconds of one float32 ``nn.Linear`` and of its dynamic int8 copy, on ``rows`` rows, per shape.
+
+    Taught in: 10 · Why int8 is fast, § 2 · Matrix products on AST's own shapes.
+    """
     seconds = {}
     for k, n in sorted(set(shapes)):
         fp32 = torch.nn.Sequential(torch.nn.Linear(k, n))
