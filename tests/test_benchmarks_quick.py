@@ -7,8 +7,6 @@ builds and profiles each of them already. Timings are not asserted (they are mea
 import importlib
 import sys
 
-import pytest
-
 from tone_helpers import paths, results
 
 sys.path.insert(0, str(paths.REPO_ROOT / "benchmarks"))
@@ -42,7 +40,6 @@ def test_backends_writes_a_row_per_backend_and_batch(tmp_path, capsys):
     assert result["limit_b8"]["best_int8"] in {r["backend"] for r in result["timings"] if r["precision"] == "int8"}
 
 
-@pytest.mark.parametrize("skip", [NOT_COMPILED])
-def test_which_kernels_names_each_backends_int8_operators(capsys, skip):
-    printed = run("which_kernels", ["--preset", "tiny", *skip], capsys)
+def test_which_kernels_names_each_backends_int8_operators(capsys):
+    printed = run("which_kernels", ["--preset", "tiny", *NOT_COMPILED], capsys)
     assert "PyTorch int8, batch 8" in printed and "int8 operators: quantized::linear_dynamic" in printed
