@@ -40,21 +40,31 @@ def test_unknown_notebook_prefix_is_an_error(monkeypatch, capsys):
     assert "no notebook in notebooks starts with ['99']" in refused(["99"], monkeypatch, capsys)
 
 
-def test_the_smoke_flag_reaches_the_kernel_and_not_this_process(tmp_path, monkeypatch):
+def smoke_notebook(tmp_path, replace: dict):
     import nbformat
 
-    monkeypatch.setenv("TONE_SMOKE_TEST", "1")  # as under pytest: later notebook kernels inherit it
-    source = tmp_path / "flag.ipynb"
-    nbformat.write(
-        nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os; print(os.environ['TONE_SMOKE_TEST'])")]),
-        source,
-    )
-    _, error = run_series.execute(source, tmp_path / "out.ipynb", smoke=False)
-    assert error is None
-    assert nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].outputs[0].text == "0\n"
-    import os
+    cell = nbformat.v4.new_code_cell("REPEATS = 15\nprint(REPEATS)", metadata={"test_replace": replace})
+    source = tmp_path / "reduced.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), source)
+    return source
 
-    assert os.environ["TONE_SMOKE_TEST"] == "1"
+
+@pytest.mark.parametrize("smoke, printed", [(False, "15\n"), (True, "3\n")])
+def test_smoke_runs_the_cells_test_replace_and_a_full_run_does_not(tmp_path, smoke, printed):
+    import nbformat
+
+    source = smoke_notebook(tmp_path, {"REPEATS = 15": "REPEATS = 3"})
+    _, error = run_series.execute(source, tmp_path / "out.ipynb", smoke=smoke)
+    assert error is None
+    assert nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].outputs[0].text == printed
+
+
+def test_a_stale_test_replace_is_refused_naming_the_cell(tmp_path):
+    from tone_helpers.tools.test_replace import StaleReplacement
+
+    source = smoke_notebook(tmp_path, {"REPEATS = 20": "REPEATS = 3"})
+    with pytest.raises(StaleReplacement, match=r"reduced.ipynb, cell 0: test_replace text 'REPEATS = 20'"):
+        run_series.execute(source, tmp_path / "out.ipynb", smoke=True)
 
 
 def test_smoke_runs_are_never_stored_in_place(monkeypatch, capsys):
@@ -103,3 +113,18 @@ def test_a_failing_notebook_still_writes_its_executed_copy(tmp_path):
     assert stored.cells[0].outputs[0].text == "before\n"
     assert stored.cells[1].outputs[0].output_type == "error"
     assert all("execution" not in cell.metadata for cell in stored.cells)  # no per-cell timestamps
+
+
+def test_every_notebooks_test_replace_still_matches_its_cell():
+    """A stale replacement fails here, naming the notebook and cell, before a test run would time the full cell."""
+    import nbformat
+
+    from tone_helpers.tools import test_replace
+
+    reduced = 0
+    for path in sorted(run_series.NOTEBOOKS_DIR.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        reduced += sum(test_replace.KEY in cell.metadata for cell in nb.cells)
+        test_replace.apply(nb, path.name)
+        assert "SMOKE_TEST" not in "".join(cell.source for cell in nb.cells), path.name
+    assert reduced >= 10  # the timing cells of 05–10

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import os
 import time
 from pathlib import Path
 
@@ -15,10 +14,6 @@ from tone_helpers import paths
 from tone_helpers.machine import machine_facts
 from tone_helpers.runtime import prepare
 from tone_helpers.synth import ensure_generated
-
-# Set by the test suite (tests/conftest.py): the same notebooks with fewer timing repeats, so nbval
-# stays fast. Measurements of size and accuracy never depend on it.
-SMOKE_TEST = os.environ.get("TONE_SMOKE_TEST") == "1"
 
 # Parts 2 and 3 need packages that Part 1 does not: each extra is a requirements file of its own.
 EXTRAS = {

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from papermill.parameterize import parameterize_notebook
 
 from tone_helpers.paths import ARTIFACTS_DIR, REPO_ROOT, relative
 from tone_helpers.timing import NOISY_MARK
+from tone_helpers.tools import test_replace
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 
@@ -50,12 +50,14 @@ def execute(
 
     Returns the seconds it took and the error that stopped it, if any: the executed copy is written
     either way, so a reader can open it and see where and why it stopped. ``parameters`` override the
-    cell tagged ``parameters``, the way papermill does it.
+    cell tagged ``parameters``, the way papermill does it; ``smoke`` runs the cells as the tests do.
     """
     if parameters:
         nb = parameterize_notebook(load_notebook_node(str(path)), parameters)
     else:
         nb = nbformat.read(path, as_version=4)
+    if smoke:
+        test_replace.apply(nb, path.name)  # the cells as the tests run them: fewer timing rounds
     # record_timing=False: no per-cell timestamps in the notebook, which would change at every run.
     client = NotebookClient(
         nb,
@@ -66,7 +68,7 @@ def execute(
     )
     start, error = time.perf_counter(), None
     try:
-        client.execute(env={**os.environ, "TONE_SMOKE_TEST": "1" if smoke else "0"})  # for the kernel only
+        client.execute()
     except CellExecutionError as exc:
         error = exc
     tidy_streams(nb)
