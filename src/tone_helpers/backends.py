@@ -49,6 +49,8 @@ def torchao_int8(fp32: torch.nn.Module, reduce_range: bool | None = False) -> to
 
     ``reduce_range=None`` asks torchao's own helper (``torchao.utils.should_reduce_range``): 7-bit activations
     on a CPU without AVX-512 VNNI, where oneDNN's int8 kernel sums u8×s8 pairs in 16 bits and can saturate.
+
+    Taught in: 08 · Every backend side by side, in one run, § Building every backend.
     """
     from torchao.quantization import Int8DynamicActivationInt8WeightConfig, quantize_
 
@@ -63,7 +65,10 @@ def torchao_int8(fp32: torch.nn.Module, reduce_range: bool | None = False) -> to
 
 def compiled(module: torch.nn.Module, freezing: bool, dynamic: bool | None = False):
     """``torch.compile(module)`` called as ``model(x).logits``, traced with ``freezing`` on or off whatever the global
-    setting. dynamic=False: one graph per batch size (a dynamic-batch graph of a frozen Conv fails in torch 2.13)."""
+    setting. dynamic=False: one graph per batch size (a dynamic-batch graph of a frozen Conv fails in torch 2.13).
+
+    Taught in: 08 · Every backend side by side, in one run, § Building every backend.
+    """
     from torch._inductor import config as inductor_config
 
     graph = torch.compile(module, dynamic=dynamic)

@@ -14,7 +14,10 @@ from torch import nn
 
 
 def affine_params(lo: float, hi: float, qmin: int, qmax: int) -> tuple[float, int]:
-    """Scale and zero point that map [lo, hi] (widened to contain 0) onto the integers [qmin, qmax]."""
+    """Scale and zero point that map [lo, hi] (widened to contain 0) onto the integers [qmin, qmax].
+
+    Taught in: 03 · int8 by hand, § 1 · The affine map.
+    """
     lo, hi = min(lo, 0.0), max(hi, 0.0)  # 0.0 must be exact: padding and ReLU zeros stay zero
     scale = (hi - lo) / (qmax - qmin) or 0.1  # an all-zero tensor: any scale works; fbgemm picks 0.1
     zero_point = round(qmin - lo / scale)
@@ -22,23 +25,35 @@ def affine_params(lo: float, hi: float, qmin: int, qmax: int) -> tuple[float, in
 
 
 def symmetric_scale(w: torch.Tensor, dim: int | None = None) -> torch.Tensor:
-    """PyTorch's int8 weight scale: max |w| / 127.5, per tensor or (with ``dim``) per slice along ``dim``."""
+    """PyTorch's int8 weight scale: max |w| / 127.5, per tensor or (with ``dim``) per slice along ``dim``.
+
+    Taught in: 03 · int8 by hand, § 3 · Per-tensor or per-channel scales.
+    """
     amax = w.abs().amax() if dim is None else w.abs().amax(dim=[d for d in range(w.dim()) if d != dim])
     return amax.clamp(min=1e-12) / 127.5  # qint8 spans 255 steps, -128 to 127
 
 
 def quantize(x: torch.Tensor, scale, zero_point, qmin: int, qmax: int) -> torch.Tensor:
-    """Round to the nearest step, shift by the zero point, clamp to the integer range."""
+    """Round to the nearest step, shift by the zero point, clamp to the integer range.
+
+    Taught in: 03 · int8 by hand, § 1 · The affine map.
+    """
     return torch.clamp(torch.round(x / scale) + zero_point, qmin, qmax).to(torch.int32)
 
 
 def dequantize(q: torch.Tensor, scale, zero_point) -> torch.Tensor:
-    """Back to floats: ``S · (q − Z)``."""
+    """Back to floats: ``S · (q − Z)``.
+
+    Taught in: 03 · int8 by hand, § 1 · The affine map.
+    """
     return scale * (q.to(torch.float32) - zero_point)
 
 
 def int_linear(xq, x_zero_point, wq, x_scale, w_scale, bias) -> torch.Tensor:
-    """u8 activations × s8 weights, products summed in int32, then one float rescale and the float bias."""
+    """u8 activations × s8 weights, products summed in int32, then one float rescale and the float bias.
+
+    Taught in: 03 · int8 by hand, § 5 · An integer-only linear layer.
+    """
     acc = (xq.to(torch.int32) - x_zero_point) @ wq.to(torch.int32).T  # exact: no int8 or int16 overflow
     return acc.to(torch.float32) * (x_scale * w_scale) + bias
 
@@ -52,6 +67,8 @@ def engine_quantize(x: torch.Tensor, scale: float, zero_point: int, qmin: int, q
     ``Z``. float64 holds the exact product of two float32s, so adding ``Z`` in float64 and rounding to float32
     gives the fused result (up to a double rounding, float64 then float32, which is far rarer than the ties
     this function exists for).
+
+    Taught in: 03 · int8 by hand, § 5 · An integer-only linear layer.
     """
     inverse = torch.tensor(1.0, dtype=torch.float32) / scale
     fused = (x.double() * inverse.double() + zero_point).float()
@@ -59,7 +76,10 @@ def engine_quantize(x: torch.Tensor, scale: float, zero_point: int, qmin: int, q
 
 
 def fake_quantize(w: torch.Tensor, bits: int, dim: int | None = 0) -> torch.Tensor:
-    """Symmetric ``bits``-bit copy of a 2-D weight, per output row (``dim=0``) or per tensor (``None``), as floats."""
+    """Symmetric ``bits``-bit copy of a 2-D weight, per output row (``dim=0``) or per tensor (``None``), as floats.
+
+    Taught in: 03 · int8 by hand, § 7 · Fewer bits.
+    """
     qmax = 2 ** (bits - 1) - 1  # 127, 7, 1: a symmetric grid, -qmax to qmax
     amax = w.abs().amax() if dim is None else w.abs().amax(dim=1 - dim, keepdim=True)
     scale = amax.clamp(min=1e-12) / qmax

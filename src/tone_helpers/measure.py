@@ -18,6 +18,8 @@ def model_size_mb(model: nn.Module) -> float:
 
     The file is named ``temp.p`` as in the tutorial: ``torch.save`` writes a zip archive whose folder
     is named after the file, so even the name changes the size by a few bytes per tensor.
+
+    Taught in: 04 · Compare the sizes, § Step 3: Measure the size, the tutorial's way.
     """
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "temp.p")
@@ -73,6 +75,8 @@ def stored_weight(layer: DynamicQuantizedLinear) -> tuple[torch.Tensor, float]:
     ``dtype=torch.qint8``: the dequantized int8 values; the scale of a per-tensor weight, or the largest row
     scale (the coarsest step) of a per-channel one (``per_channel_dynamic_qconfig``).
     ``dtype=torch.float16``: the float16 values (returned as float32); there is no scale, so it is NaN.
+
+    Taught in: 02 · Quantize the model with `quantize_dynamic`, § What changed?.
     """
     weight = layer.weight()
     if not weight.is_quantized:
@@ -92,7 +96,10 @@ def _float_weight(fp32: dict[str, nn.Module], name: str) -> torch.Tensor:
 
 
 def weight_errors(model: nn.Module, quantized: nn.Module) -> list[dict]:
-    """For every Linear that became int8 (or float16): its scale and how far its weights are from fp32."""
+    """For every Linear that became int8 (or float16): its scale and how far its weights are from fp32.
+
+    Taught in: 02 · Quantize the model with `quantize_dynamic`, § What changed?.
+    """
     fp32 = dict(model.named_modules())
     rows = []
     for name, module in quantized.named_modules():

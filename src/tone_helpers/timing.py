@@ -80,6 +80,8 @@ def interleaved(
 
     A callable whose last warm-up call took more than ``slow`` times the fastest one's is already shown
     to be that slow: it is timed in 3 rounds only, so one pathological backend cannot take minutes.
+
+    Taught in: 05 · Evaluate accuracy and latency, § Latency, measured properly.
     """
     names = list(calls)
     last = {}
