@@ -14,6 +14,12 @@ from tone_helpers.labels import NUM_LABELS
 
 
 @torch.inference_mode()
+def logits_on(model, features: torch.Tensor, batch_size: int = 250) -> torch.Tensor:
+    """The model's logits for every clip of a features tensor, in order (09 compares logits, not labels)."""
+    return torch.cat([model(chunk).logits for chunk in features.split(batch_size)])
+
+
+@torch.inference_mode()
 def predict(
     model, dataset: Dataset, batch_size: int = 128, progress: bool = False
 ) -> tuple[torch.Tensor, torch.Tensor]:

@@ -11,6 +11,7 @@ import re
 
 import torch
 
+from tone_helpers.backends import quantize_dynamic
 from tone_helpers.timing import model_latency
 
 LINEAR_INT8, LINEAR_FLOAT32 = "Linear (int8, incl. quantizing inputs)", "Linear (float32)"
@@ -41,23 +42,15 @@ def no_native_stderr():
 
 
 def profile_shares(model, batch: int) -> dict[str, float]:
-    """Share of self CPU time of one forward pass (after a warm-up), by part of the model, from torch.profiler.
+    """Share of self CPU time of one forward pass, by part of the model: ``top_ops`` grouped by ``CATEGORIES``.
 
     Taught in: 10 · Why int8 is fast, § 3 · Where AST base spends its time (Amdahl's law).
     """
-    from torch.profiler import ProfilerActivity, profile
-
-    x = torch.randn(batch, 75, 128)
-    with torch.inference_mode():
-        model(x)
-        with no_native_stderr(), profile(activities=[ProfilerActivity.CPU]) as prof:
-            model(x)
     parts: dict[str, float] = {}
-    for event in prof.key_averages():
-        part = next((p for pattern, p in CATEGORIES if re.search(pattern, event.key)), "everything else")
-        parts[part] = parts.get(part, 0.0) + event.self_cpu_time_total
-    total = sum(parts.values())
-    return {part: t / total for part, t in sorted(parts.items(), key=lambda kv: -kv[1])}
+    for name, share, _ in top_ops(model, batch, top=10_000):
+        part = next((p for pattern, p in CATEGORIES if re.search(pattern, name)), "everything else")
+        parts[part] = parts.get(part, 0.0) + share
+    return dict(sorted(parts.items(), key=lambda kv: -kv[1]))
 
 
 def top_ops(model, batch: int = 8, top: int = 6, calls: int = 1) -> list[tuple[str, float, int]]:
@@ -97,7 +90,7 @@ def gemm_seconds(shapes: list[tuple[int, int]], rows: int, repeats: int) -> dict
     seconds = {}
     for k, n in sorted(set(shapes)):
         fp32 = torch.nn.Sequential(torch.nn.Linear(k, n))
-        int8 = torch.ao.quantization.quantize_dynamic(fp32, {torch.nn.Linear}, dtype=torch.qint8)
+        int8 = quantize_dynamic(fp32)
         t = model_latency({"float32": fp32, "int8": int8}, rows, warmup=3, repeats=repeats, shape=(k,))
         seconds[k, n] = {precision: timing.median for precision, timing in t.items()}
     return seconds

@@ -83,14 +83,14 @@ def add_timings(result: dict, batch: int, timings: dict, runtime_of: dict, refer
 
 
 def save(result: dict, path: str | Path) -> Path:
-    check(result, str(path))
+    validate(result, str(path))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
 
-def check(result: dict, where: str) -> dict:
+def validate(result: dict, where: str) -> dict:
     """Raise ResultError naming ``where`` and the field if ``result`` does not follow the schema."""
     missing = [key for key in REQUIRED if key not in result]
     if missing:
@@ -112,7 +112,7 @@ def load(path: str | Path) -> dict:
         result = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise ResultError(f"{path}: not JSON ({error})") from None
-    return check(result, str(path))
+    return validate(result, str(path))
 
 
 def load_all(folder: str | Path = RESULTS_DIR) -> list[dict]:

@@ -1,7 +1,7 @@
 """Plumbing for layer-sensitivity studies: natural groups of Linear layers, and how much a change hurts.
 
-The decisions (which groups, how many bits, what tolerance) stay in the notebook; this module only loops,
-runs the model and measures.
+The decisions (which groups, how many bits, what tolerance) stay in the notebook; this module only loops
+and measures (``evaluate.logits_on`` runs the model).
 """
 
 from __future__ import annotations
@@ -39,11 +39,6 @@ def linear_groups(model: nn.Module) -> dict[str, list[str]]:
 
 
 @torch.inference_mode()
-def logits_on(model: nn.Module, features: torch.Tensor, batch_size: int = 250) -> torch.Tensor:
-    """The model's logits for every clip, in order."""
-    return torch.cat([model(chunk).logits for chunk in features.split(batch_size)])
-
-
 def damage(reference: torch.Tensor, logits: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
     """How far ``logits`` are from the float32 ``reference``: agreement, accuracy, KL divergence, mean |Δlogit|."""
     kl = F.kl_div(F.log_softmax(logits, -1), F.log_softmax(reference, -1), log_target=True, reduction="batchmean")
