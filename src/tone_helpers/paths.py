@@ -20,7 +20,9 @@ DATA_DIR = Path(os.environ.get("TONE_DATA_DIR") or REPO_ROOT / "data")
 GENERATED_DIR = DATA_DIR / "generated"  # git-ignored: synthetic audio, CSVs
 ARTIFACTS_DIR = DATA_DIR / "artifacts"  # git-ignored: quantized models, exported files
 EMBEDDED_CHECKPOINT = DATA_DIR / "tiny_ast_tones.ckpt"  # committed, small
+SMALL_CHECKPOINT = DATA_DIR / "small_ast_tones.ckpt"  # committed, weights stored in float16 (6.5 MB)
 EVAL_CSV = GENERATED_DIR / "test1000.csv"
+HARD_CSV = GENERATED_DIR / "hard1000.csv"  # harder clips, in the tutorial's accuracy regime (synth.HARD)
 TRAIN_CSV = GENERATED_DIR / "train.csv"
 VAL_CSV = GENERATED_DIR / "val.csv"
 
