@@ -1,18 +1,22 @@
 """``tone-report``: is int8 safe for *my* model, and how much faster is it on *this* machine?
 
     tone-report --checkpoint my.ckpt --csv my_eval.csv --out report_dir [--backends pytorch-int8,onnx-int8]
-                [--processes 2] [--threads 2] [--repeats 10]
+                [--processes 2] [--threads 2] [--repeats 10] [--max-drop 0.5] [--min-agreement 99]
 
 Quantizes the checkpoint with the series' backends, evaluates float32 and int8 on every clip of the CSV
 (on several processes with Lightning if asked, each clip counted once), times them at batch 1 and 8, and
 writes ``report.md``, ``report.json`` (the result format of ``tone_helpers.results``) and the charts as PNG
 into a new folder. The measuring code is the notebooks'. Nothing is written if an input is bad, and an
 existing folder is never overwritten.
+
+Exit status, for a CI: 0 when every int8 backend is within the gate (``--max-drop``, ``--min-agreement``),
+3 when one falls short (the report is written all the same), 2 for bad input (nothing written).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import shutil
 import sys
 import tempfile
@@ -20,13 +24,29 @@ from pathlib import Path
 
 BACKENDS = {"pytorch-int8": "PyTorch int8", "onnx-int8": "ONNX Runtime int8"}
 
+BAD_INPUT = 2  # the exit status of argparse's own usage errors
+OUTSIDE_GATE = 3  # an int8 backend lost more accuracy, or agreed on fewer clips, than the gate allows
+
 
 class ReportError(Exception):
     """A bad input, said in one line that names it."""
 
 
+def guideline() -> tuple[float, float]:
+    """The series' guideline as the gate's defaults (points, percent): ``tone_helpers.guards``, which 05 checks."""
+    from tone_helpers.guards import MAX_ACCURACY_CHANGE, MIN_AGREEMENT  # imports torch: not at module level
+
+    return 100 * MAX_ACCURACY_CHANGE, 100 * MIN_AGREEMENT
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="tone-report", description=__doc__.splitlines()[0])
+    max_drop, min_agreement = guideline()
+    parser = argparse.ArgumentParser(
+        prog="tone-report",
+        description=__doc__.splitlines()[0],
+        epilog=f"exit status: 0 every int8 backend within the gate, {OUTSIDE_GATE} one outside it (report written), "
+        f"{BAD_INPUT} bad input (nothing written)",
+    )
     parser.add_argument("--checkpoint", required=True, help="a LightningToneClassifier checkpoint")
     parser.add_argument("--csv", required=True, help="evaluation CSV with path,label columns")
     parser.add_argument("--out", required=True, help="a new folder for the report")
@@ -35,7 +55,43 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="threads in total, and for the timings")
     parser.add_argument("--repeats", type=int, default=10, help="timing rounds per model and batch size")
     parser.add_argument("--batch-size", type=int, default=64, help="clips per batch when evaluating")
+    gate = parser.add_argument_group(
+        "gate",
+        f"exit with status {OUTSIDE_GATE} if an int8 backend falls short of either bar (the report is written all the "
+        "same). Both bars are on the point estimates measured on your clips, as the notebooks' checks are, counted "
+        "in clips: the accuracy drop is (clips right only in float32 - clips right only in int8) / clips, and the "
+        "agreement the share of clips given float32's class. Newcombe's paired 95 % interval is in the report "
+        "but not gated: on a few hundred clips its lower end is below -0.5 points even when int8 predicts every "
+        "clip as float32 does. A passing line says when it reaches below the bar, as a warning that the clips are "
+        "too few to rule out a larger drop. "
+        "--max-drop 100 --min-agreement 0 turns the gate off.",
+    )
+    gate.add_argument(
+        "--max-drop",
+        default=f"{max_drop:g}",
+        metavar="POINTS",
+        help="largest accuracy drop allowed, in percentage points (0-100; a gain always passes); "
+        "default %(default)s, the series' guideline",
+    )
+    gate.add_argument(
+        "--min-agreement",
+        default=f"{min_agreement:g}",
+        metavar="PERCENT",
+        help="lowest agreement with float32 allowed, in percent of clips (0-100); default %(default)s, "
+        "the series' guideline",
+    )
     return parser.parse_args(argv)
+
+
+def percentage(value: str, option: str, unit: str) -> float:
+    """A threshold from 0 to 100, or a ReportError naming the option."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not 0 <= number <= 100:  # NaN fails this too
+        raise ReportError(f"{option} {value!r}: give a number of {unit} from 0 to 100")
+    return number
 
 
 def check_inputs(args) -> list[str]:
@@ -51,6 +107,8 @@ def check_inputs(args) -> list[str]:
         raise ReportError(f"--backends {args.backends!r}: choose from {', '.join(BACKENDS)}")
     if args.processes < 1 or args.threads < 1 or args.repeats < 1:
         raise ReportError("--processes, --threads and --repeats must be at least 1")
+    args.max_drop = percentage(args.max_drop, "--max-drop", "percentage points")
+    args.min_agreement = percentage(args.min_agreement, "--min-agreement", "percent")
     if "onnx-int8" in backends:
         import importlib.util
 
@@ -121,6 +179,7 @@ def quality(predictions: dict, labels) -> dict:
             difference, low, high = accuracy_difference(reference == labels, preds == labels)
             row |= {
                 "agreement": (preds == reference).float().mean().item(),
+                "same class as float32": int((preds == reference).sum()),
                 "right only in float32": only_fp32,
                 "right only in int8": only_int8,
                 "accuracy difference": difference,
@@ -152,6 +211,64 @@ def verdict(q: dict) -> str:
             f"needs at least {smallest} (all one way) to reach p < 0.05, so its p-value says nothing here"
         )
     return line + f"; agrees with float32 on {100 * q['agreement']:.1f} % of clips"
+
+
+def gate(q: dict, clips: int, max_drop: float, min_agreement: float) -> dict:
+    """An int8 model's row against the bars (points, percent), on the point estimates, counted in clips.
+
+    Counting clips keeps the bar exact: 0.5 points of 1000 clips is 5 clips, and losing 5 passes whatever the
+    rounding of two accuracies would say. A gain in accuracy always passes; the agreement bar catches a model
+    that changes many predictions.
+    """
+    lost = q["right only in float32"] - q["right only in int8"]  # net: a clip int8 gains back offsets one it loses
+    allowed = math.floor(max_drop * clips / 100 + 1e-9)
+    same, required = q["same class as float32"], math.ceil(min_agreement * clips / 100 - 1e-9)
+    return {
+        "passed": lost <= allowed and same >= required,
+        "clips lost, net": lost,
+        "clips lost allowed": allowed,
+        "same class as float32": same,
+        "same class required": required,
+    }
+
+
+def gate_line(name: str, q: dict, g: dict, clips: int, max_drop: float, min_agreement: float) -> str:
+    """One line per int8 backend, ✓ or ✗, with the figures and the bars in points, percent and clips."""
+    short = [
+        what
+        for what, ok in (
+            ("accuracy", g["clips lost, net"] <= g["clips lost allowed"]),
+            ("agreement", g["same class as float32"] >= g["same class required"]),
+        )
+        if not ok
+    ]
+    head = f"✓ {name} within the gate" if g["passed"] else f"✗ {name} outside the gate ({' and '.join(short)})"
+    line = (
+        f"{head}: accuracy {100 * q['accuracy difference']:+.1f} points against float32, allowed {-max_drop:+.1f} "
+        f"(net {g['clips lost, net']} of {clips} clips lost, allowed {g['clips lost allowed']}); "
+        f"agreement {100 * q['agreement']:.1f} %, required {min_agreement:.1f} % "
+        f"({g['same class as float32']} of {clips} clips, required {g['same class required']})"
+    )
+    low = q["accuracy difference 95 % interval"][0]
+    if g["passed"] and 100 * low < -max_drop:
+        line += f"; the 95 % interval reaches {100 * low:+.1f} points, so {clips} clips cannot rule out a larger drop"
+    return line
+
+
+def apply_gate(result: dict, max_drop: float, min_agreement: float) -> None:
+    """``result["gate"]``: the bars, the statistic, and every int8 backend's verdict, with its line."""
+    backends = {}
+    for name, q in result["quality"].items():
+        if "agreement" in q:
+            g = gate(q, result["clips"], max_drop, min_agreement)
+            backends[name] = g | {"line": gate_line(name, q, g, result["clips"], max_drop, min_agreement)}
+    result["gate"] = {
+        "max drop (points)": max_drop,
+        "min agreement (%)": min_agreement,
+        "statistic": "point estimate on these clips, counted in clips",
+        "passed": all(g["passed"] for g in backends.values()),
+        "backends": backends,
+    }
 
 
 def time_models(args, built: dict, command: str) -> dict:
@@ -221,11 +338,20 @@ def markdown(result: dict, args) -> str:
         for r in result["timings"]
     ]
     verdicts = [f"- **{name}**: {verdict(q)}" for name, q in result["quality"].items() if "agreement" in q]
+    g, (series_drop, series_agreement) = result["gate"], guideline()
+    gate_section = (
+        f"## Gate: {'passed' if g['passed'] else f'failed (exit status {OUTSIDE_GATE})'}\n\n"
+        f"int8 may lose at most {g['max drop (points)']:g} points of accuracy against float32 and must agree with it "
+        f"on at least {g['min agreement (%)']:g} % of clips (`--max-drop`, `--min-agreement`; the series' guideline "
+        f"is {series_drop:g} and {series_agreement:g}), on the point estimates measured here.\n\n"
+        + "\n".join(f"- {b['line']}" for b in g["backends"].values())
+    )
     return (
         "\n\n".join(
             [
                 f"# int8 report: {Path(args.checkpoint).name} on {result['clips']} clips of {Path(args.csv).name}",
-                "\n".join(verdicts),
+                gate_section,
+                "## Paired comparison with float32\n\n" + "\n".join(verdicts),
                 "## Size\n\n"
                 + repr(Table(["model", "size (MB)"], [[n, f"{s:.2f}"] for n, s in result["sizes_mb"].items()])),
                 "## Accuracy\n\n"
@@ -254,7 +380,7 @@ def markdown(result: dict, args) -> str:
     )
 
 
-def run(argv: list[str] | None = None) -> Path:
+def run(argv: list[str] | None = None) -> tuple[Path, dict]:
     args = parse(argv)
     backends = check_inputs(args)
     from tone_helpers.runtime import prepare
@@ -270,6 +396,7 @@ def run(argv: list[str] | None = None) -> Path:
         result["clips"] = len(dataset)
         result["sizes_mb"] = {name: round(b.size_mb, 3) for name, b in built.items()}
         result["quality"] = quality(predictions, dataset.labels)
+        apply_gate(result, args.max_drop, args.min_agreement)
         staging = Path(work) / "report"
         staging.mkdir()
         write_report(staging, result, predictions, dataset.labels, args)
@@ -277,17 +404,23 @@ def run(argv: list[str] | None = None) -> Path:
         if out.exists():
             out.rmdir()  # checked empty above
         shutil.copytree(staging, out)
-    return out
+    return out, result["gate"]
 
 
 def main(argv: list[str] | None = None) -> None:
     try:
-        out = run(argv)
+        out, gate_result = run(argv)
     except ReportError as error:
         print(f"tone-report: error: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
+        raise SystemExit(BAD_INPUT) from None
     print(f"report written to {out}/ (report.md, report.json, confusion_matrices.png, comparison.png)")
     print((out / "report.md").read_text(encoding="utf-8"))
+    for backend in gate_result["backends"].values():  # last, where a CI log's tail shows them
+        print(backend["line"])
+    if not gate_result["passed"]:
+        failed = [name for name, b in gate_result["backends"].items() if not b["passed"]]
+        print(f"tone-report: int8 outside the gate: {', '.join(failed)} (exit status {OUTSIDE_GATE})", file=sys.stderr)
+        raise SystemExit(OUTSIDE_GATE)
 
 
 if __name__ == "__main__":
