@@ -2,14 +2,23 @@
 
 import os
 
+import pytest
+
 from tone_helpers.tools.test_replace import for_test
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the series must never reach for the model hub
+
+
+QUICK_NOTEBOOKS = ("01_", "02_")  # `pytest -m "not slow"` re-runs these two; every other notebook is slow
 
 
 def pytest_collection_modifyitems(items):
     """nbval runs each cell as the tests run it: the cell's ``test_replace`` metadata (fewer timing rounds)."""
     for item in items:
         cell = getattr(item, "cell", None)  # nbval's notebook cells; plain tests have none
-        if cell is not None and cell.get("cell_type") == "code":
+        if cell is None:
+            continue
+        if cell.get("cell_type") == "code":
             cell.source = for_test(cell.source, cell.metadata, item.nodeid)
+        if not item.path.name.startswith(QUICK_NOTEBOOKS):
+            item.add_marker(pytest.mark.slow)

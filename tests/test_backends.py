@@ -27,6 +27,7 @@ def test_pytorch_int8_is_quantize_dynamic_and_under_half_the_size(tiny):
     assert int8.size_mb < 0.5 * built["PyTorch float32"].size_mb
 
 
+@pytest.mark.slow
 def test_onnx_backends_share_one_export_and_name_their_own_float32(tiny, tmp_path):
     built = backends.build(["ONNX Runtime float32", "ONNX Runtime int8"], tiny, folder=tmp_path, stem="t")
     assert {"t_fp32.onnx", "t_int8.onnx"} <= {p.name for p in tmp_path.iterdir()}  # in the folder asked for

@@ -23,6 +23,8 @@ sys.path.insert(0, str(paths.REPO_ROOT / "benchmarks"))
 
 import backends  # noqa: E402
 
+pytestmark = pytest.mark.slow  # compiles the benchmark's backends
+
 
 @pytest.fixture(scope="module")
 def profiled():

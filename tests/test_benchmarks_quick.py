@@ -7,7 +7,11 @@ builds and profiles each of them already. Timings are not asserted (they are mea
 import importlib
 import sys
 
+import pytest
+
 from tone_helpers import paths, results
+
+pytestmark = pytest.mark.slow  # runs each benchmark script
 
 sys.path.insert(0, str(paths.REPO_ROOT / "benchmarks"))
 

@@ -6,6 +6,8 @@ from tone_helpers import LightningToneClassifier, ToneDataModule, int8, notebook
 from tone_helpers.evaluate import predict
 from tone_helpers.guards import int8_guards
 
+pytestmark = pytest.mark.slow  # evaluates the small model on hard clips
+
 CLIPS = 300  # enough for every guard to see the damage; a third of the set keeps the test short
 
 

@@ -37,6 +37,7 @@ def test_embedded_checkpoint_loads_offline():
     assert model.config.num_labels == 5 and model.config.max_length == 75
 
 
+@pytest.mark.slow
 def test_embedded_checkpoint_meets_its_accuracy_target():
     ensure_generated()
     model = LightningToneClassifier.load_checkpoint(paths.EMBEDDED_CHECKPOINT).model.eval()

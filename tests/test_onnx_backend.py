@@ -4,6 +4,7 @@ import torch
 from tone_helpers import LightningToneClassifier, paths
 
 
+@pytest.mark.slow
 def test_export_quantize_and_run_round_trip_on_the_embedded_model(tmp_path):
     pytest.importorskip("onnxruntime", reason="the onnx extra (requirements-onnx.txt) is not installed")
     from tone_helpers.onnx_backend import OrtClassifier, export_onnx, op_counts, quantize_onnx

@@ -1,11 +1,14 @@
 """A reader's own checkpoint and data run the evaluation notebook to the end (README: "Use your own ...")."""
 
 import nbformat
+import pytest
 import torch
 
 from tone_helpers import LightningToneClassifier, paths
 from tone_helpers.guards import int8_guards
 from tone_helpers.tools import run_series
+
+pytestmark = pytest.mark.slow  # runs notebook 05 on a reader's files
 
 
 def test_evaluation_notebook_runs_to_the_end_on_a_readers_checkpoint_and_data(tmp_path, save_checkpoint, first_clips):
