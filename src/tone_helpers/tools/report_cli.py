@@ -120,7 +120,7 @@ def check_inputs(args) -> list[str]:
     return backends
 
 
-def load(args):
+def load_inputs(args):
     """The float32 model and the CSV's features; the data module's errors name the file and row."""
     from tone_helpers import LightningToneClassifier, ToneDataModule
     from tone_helpers.audio import ToneDataError
@@ -150,7 +150,7 @@ def recipe_backend(name: str, backend) -> str:
     return str(backend.model.path) if name.startswith("ONNX Runtime") else name
 
 
-def evaluate(args, built: dict, dataset) -> dict:
+def predict_all(args, built: dict, dataset) -> dict:
     """Predictions of every backend on every clip, each counted once (several processes if asked)."""
     from tqdm.auto import tqdm
 
@@ -386,11 +386,11 @@ def run(argv: list[str] | None = None) -> tuple[Path, dict]:
     from tone_helpers.runtime import prepare
 
     prepare(args.threads)
-    model, dataset = load(args)
+    model, dataset = load_inputs(args)
     out = Path(args.out)
     with tempfile.TemporaryDirectory(prefix="tone-report-") as work:
         built = build(model, backends, Path(work), args.threads)
-        predictions = evaluate(args, built, dataset)
+        predictions = predict_all(args, built, dataset)
         command = "tone-report " + " ".join(sys.argv[1:] if argv is None else argv)
         result = time_models(args, built, command)
         result["clips"] = len(dataset)
