@@ -39,3 +39,25 @@ def test_an_existing_checkpoint_is_never_overwritten_by_default(tmp_path, capsys
     with pytest.raises(SystemExit):
         main(["--out", str(mine)])
     assert mine.read_bytes() == b"my own model" and "--overwrite" in capsys.readouterr().err
+
+
+def test_a_float16_checkpoint_loads_as_float32_holding_exactly_the_stored_values(tmp_path, save_checkpoint):
+    from tone_helpers.tools.train import store_float16
+
+    torch.manual_seed(0)
+    original = LightningToneClassifier("tiny")
+    path = save_checkpoint(original, tmp_path / "half.ckpt")
+    store_float16(path)
+    stored = torch.load(path, weights_only=True)["state_dict"]
+    assert all(v.dtype == torch.float16 for v in stored.values() if v.is_floating_point())
+    loaded = dict(LightningToneClassifier.load_checkpoint(path).named_parameters())
+    for name, weight in original.named_parameters():
+        assert loaded[name].dtype == torch.float32
+        assert torch.equal(loaded[name], weight.detach().half().float()), name
+
+
+def test_the_small_checkpoint_is_the_small_preset_in_float16():
+    stored = torch.load(paths.SMALL_CHECKPOINT, weights_only=True)
+    assert stored["hyper_parameters"]["model_name_or_path"] == "small"
+    assert {v.dtype for v in stored["state_dict"].values() if v.is_floating_point()} == {torch.float16}
+    assert paths.SMALL_CHECKPOINT.stat().st_size <= 8e6  # the repository's limit for a trained preset

@@ -1,7 +1,7 @@
 """Train an embedded AST preset on the synthetic train split and write its checkpoint.
 
     tone-train --overwrite                   # rebuilds data/tiny_ast_tones.ckpt (about a minute)
-    tone-train --preset small --overwrite    # rebuilds data/small_ast_tones.ckpt (about 15 minutes on 2 cores)
+    tone-train --preset small --overwrite    # rebuilds data/small_ast_tones.ckpt (about 13 minutes on 2 cores)
 
 Generates the synthetic data first if it is missing. Same seed, same machine type: same weights. The small
 preset's weights are stored in float16 to keep the file small; they load into a float32 model, which *is*
@@ -26,7 +26,7 @@ from tone_helpers.synth import ensure_generated
 
 
 @dataclass(frozen=True)
-class Recipe:
+class TrainingRecipe:
     """How one preset is trained and stored."""
 
     out: Path
@@ -37,8 +37,8 @@ class Recipe:
 
 
 RECIPES = {
-    "tiny": Recipe(paths.EMBEDDED_CHECKPOINT, epochs=12, batch_size=32, learning_rate=1e-3, float16=False),
-    "small": Recipe(paths.SMALL_CHECKPOINT, epochs=10, batch_size=32, learning_rate=5e-4, float16=True),
+    "tiny": TrainingRecipe(paths.EMBEDDED_CHECKPOINT, epochs=12, batch_size=32, learning_rate=1e-3, float16=False),
+    "small": TrainingRecipe(paths.SMALL_CHECKPOINT, epochs=10, batch_size=32, learning_rate=5e-4, float16=True),
 }
 
 
