@@ -18,7 +18,7 @@ MAX_INTERVAL = 0.01  # ±1 point: with no discordant clip the interval is about 
 def int8_guards(fp32_preds: torch.Tensor, int8_preds: torch.Tensor, labels: torch.Tensor) -> list[tuple]:
     """(holds, claim, what your clips showed otherwise) for each guard, as ``notebook.check`` takes them.
 
-    Taught in: 05 · Evaluate accuracy and latency, § The tutorial's measurement.
+    Taught in: 05 · Evaluate accuracy and latency, § Accuracy: how different are the two models, really?.
     """
     from tone_helpers.evaluate import accuracy_difference  # here: tone-report --help reads the constants only
 
