@@ -5,6 +5,7 @@ import pytest
 from tone_helpers import LightningToneClassifier, ToneDataModule, int8, notebook, paths
 from tone_helpers.evaluate import predict
 from tone_helpers.guards import int8_guards
+from tone_helpers.synth import ensure_generated
 
 pytestmark = pytest.mark.slow  # evaluates the small model on hard clips
 
@@ -13,6 +14,7 @@ CLIPS = 300  # enough for every guard to see the damage; a third of the set keep
 
 @pytest.fixture(scope="module")
 def small_on_hard():
+    ensure_generated()  # the hard clips, on a fresh checkout
     model = LightningToneClassifier.load_checkpoint(paths.SMALL_CHECKPOINT).model.eval()
     hard = ToneDataModule(model_name_or_path="small").get_dataset(paths.HARD_CSV, limit=CLIPS)
     return model, hard, predict(model, hard)[0]
