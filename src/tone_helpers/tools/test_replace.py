@@ -1,9 +1,9 @@
 """Test-only reductions kept out of the cells a reader runs: a cell's ``test_replace`` metadata.
 
 A timing cell reads ``REPEATS = 15`` as the reader runs it; its metadata ``{"test_replace": {"REPEATS = 15":
-"REPEATS = 3"}}`` says what the test suite (``conftest.py``) and ``tone-series --smoke`` run instead. Only the
-number of timing rounds, batch sizes timed or clips searched may change this way: never what a compared output
-prints. The idea is OpenVINO's notebooks' ``test_replace``.
+"REPEATS = 3"}}`` says what the test suite (``conftest.py``) and ``tone-series --smoke`` run instead. Only what
+ignored cells use may change this way (timing rounds, batch sizes timed, clips searched, backends built only to be
+timed): never what a compared output prints. The idea is OpenVINO's notebooks' ``test_replace``.
 """
 
 from __future__ import annotations
