@@ -12,8 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytorch_lightning as pl
 import torch
+import transformers
 from torch.utils.data import DataLoader, Dataset, IterableDataset
 
+from tone_helpers import feature_cache
 from tone_helpers.audio import TARGET_RATE, ToneDataError, read_audio
 from tone_helpers.labels import NUM_LABELS
 from tone_helpers.presets import feature_extractor_for
@@ -159,11 +161,19 @@ class ToneDataModule(pl.LightningDataModule):
             return StreamingDataset(rows, Path(metadata), self.feature_extractor)
         clips = [read_clip(path, Path(metadata)) for path, _ in rows]
         warn_if_cut([len(c) for c in clips], self.max_length, metadata)
+        if feature_cache.is_generated(metadata):
+            settings = f"{self.feature_extractor.to_json_string()} transformers {transformers.__version__}"
+            features = feature_cache.features(settings, clips, lambda: self.extract(clips))
+        else:
+            features = self.extract(clips)
+        labels = torch.tensor([label for _, label in rows])
+        return FeatureDataset(features, labels)
+
+    def extract(self, clips: list[np.ndarray]) -> torch.Tensor:
+        """The AST filter-bank features of decoded clips, one row per clip."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # the extractor's mel-filter notice
-            features = self.feature_extractor(clips, sampling_rate=TARGET_RATE, return_tensors="pt")
-        labels = torch.tensor([label for _, label in rows])
-        return FeatureDataset(features["input_values"], labels)
+            return self.feature_extractor(clips, sampling_rate=TARGET_RATE, return_tensors="pt")["input_values"]
 
     def setup(self, stage: str | None = None) -> None:
         if stage in (None, "fit") and self.train_metadata and self.train_dataset is None:
