@@ -4,9 +4,9 @@ Only what holds on every x86 CPU (AVX2 and AVX-512 VNNI alike) is asserted: whic
 decided by the graph and by Inductor's pattern passes, which check no CPU feature. How fast ``aten::_int_mm``
 runs, and whether oneDNN's int8 kernel saturates, do depend on the CPU, and are not asserted here.
 
-Notebook 08 profiles the same builder's torchao compiled and INC compiled rows on the same model, in compared
-checks; this file profiles what no notebook does through the builder (INC per-channel) and the eager rows, which
-cost no compiling.
+Notebook 08 profiles the same builder's torchao compiled and INC compiled rows on the same model, and 06 the
+per-channel INC recipe compiled, in compared checks; this file profiles the eager rows, which cost no compiling,
+checks that the per-channel row is that recipe, and shows the freezing trap.
 """
 
 import sys
@@ -28,32 +28,45 @@ pytestmark = pytest.mark.slow  # compiles the benchmark's backends
 
 @pytest.fixture(scope="module")
 def profiled():
-    """name → {operator: calls per forward pass} for every PyTorch backend the benchmark times, tiny preset."""
+    """name → {operator: calls per forward pass} of the eager int8 rows; name → the graph each compiled row compiles.
+
+    The compiled rows are built, not run: compiling costs seconds per graph. What the compiled graphs call is
+    checked where it is taught, in compared cells of 06 and 08.
+    """
     torch.manual_seed(0)
     fp32 = backends.model_for("tiny")
-    built, _, _ = backends.build_backends(fp32, threads=2, skip={"onnx", "pt2e", "openvino"}, preset="tiny")
+    given, compiled = [], series.compiled  # the modules handed to torch.compile, in the order the rows are built
+
+    def record(module, **options):
+        given.append(module)
+        return compiled(module, **options)  # lazy: nothing compiles until the first call
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(series, "compiled", record)
+        built, _, _ = backends.build_backends(fp32, threads=2, skip={"onnx", "pt2e", "openvino"}, preset="tiny")
+    compiled_rows = [name for name in built if name.endswith(", compiled")]
     ops = {name: op_names(built[name], batch=8) for name in PROFILED}
     n_linear = sum(isinstance(m, torch.nn.Linear) for m in fp32.modules())
-    return ops, n_linear, set(built)
+    return ops, n_linear, set(built), dict(zip(compiled_rows, given, strict=True))
 
 
-PROFILED = ("PyTorch int8", "torchao int8", "INC int8 per-channel, compiled")
+PROFILED = ("PyTorch int8", "torchao int8")
 
 
 def test_build_backends_names_one_configuration_per_row(profiled):
-    _, _, names = profiled
+    _, _, names, _ = profiled
     assert {"PyTorch int8", "torchao int8", "PyTorch float32, compiled", "torchao int8, compiled"} <= names
     assert {"INC int8, compiled", "INC int8 per-channel, compiled"} <= names
 
 
 def test_quantize_dynamic_runs_int8_linears(profiled):
-    ops, n_linear, _ = profiled
+    ops, n_linear, _, _ = profiled
     assert ops["PyTorch int8"].get("quantized::linear_dynamic") == n_linear
     assert "aten::addmm" not in ops["PyTorch int8"]
 
 
 def test_torchao_eager_calls_int_mm(profiled):
-    ops, n_linear, _ = profiled
+    ops, n_linear, _, _ = profiled
     assert ops["torchao int8"].get("aten::_int_mm") == n_linear
 
 
@@ -66,9 +79,15 @@ def test_freezing_must_be_global_for_dynamo(profiled):
     assert "aten::_int_mm" in ops and "onednn::qlinear_pointwise" not in ops
 
 
-def test_inc_per_channel_compiled_runs_onednn_qlinear(profiled):
-    """With per-channel weights (notebook 06's second candidate) Inductor's rewrite matches: every Linear is int8."""
-    ops, n_linear, _ = profiled
-    inc = ops["INC int8 per-channel, compiled"]
-    assert inc.get("onednn::qlinear_pointwise") == n_linear
-    assert "aten::addmm" not in inc
+def test_inc_rows_quantize_weights_per_tensor_and_per_channel(profiled):
+    """The per-channel row is 06's second candidate: every weight Q/DQ per channel, which Inductor's int8 rewrite
+    needs (06 checks, compared, that this recipe compiled runs oneDNN's qlinear_pointwise on every Linear)."""
+    _, n_linear, _, graphs = profiled
+
+    def weight_qdq(name):
+        targets = [str(n.target) for n in graphs[name].graph.nodes if n.op == "call_function"]
+        return {kind: sum(f"dequantize_per_{kind}.default" in t for t in targets) for kind in ("tensor", "channel")}
+
+    per_tensor, per_channel = weight_qdq("INC int8, compiled"), weight_qdq("INC int8 per-channel, compiled")
+    assert per_tensor["channel"] == 0 and per_tensor["tensor"] >= n_linear
+    assert per_channel["tensor"] == 0 and per_channel["channel"] == per_tensor["tensor"]

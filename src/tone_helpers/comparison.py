@@ -16,8 +16,6 @@ from tone_helpers.evaluate import predict
 from tone_helpers.report import Table
 from tone_helpers.timing import Timing, fmt_median, model_latency
 
-EVAL_BATCH = 100
-
 
 @dataclass
 class PerformanceBenchmark:
@@ -48,8 +46,9 @@ class PerformanceBenchmark:
             timed = {
                 n: b for n, b in timed.items() if timings[bs][n].median <= self.slow * timings[bs][reference].median
             }
-        # batches of 100: 1000 clips in one batch shape, so a compiled backend (one graph per shape) compiles once
-        preds = {n: predict(b.model, self.dataset, EVAL_BATCH)[0] for n, b in backends.items()} if self.dataset else {}
+        # in batches of the largest timed size: a compiled backend (one graph per batch shape) has that graph already
+        batch = max(self.batch_sizes)
+        preds = {n: predict(b.model, self.dataset, batch)[0] for n, b in backends.items()} if self.dataset else {}
         labels = self.dataset.labels if self.dataset else None
         self.results = {}
         for name, backend in backends.items():

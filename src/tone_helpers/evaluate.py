@@ -19,14 +19,16 @@ def logits_on(model, features: torch.Tensor, batch_size: int = 250) -> torch.Ten
     return torch.cat([model(chunk).logits for chunk in features.split(batch_size)])
 
 
-@torch.inference_mode()
 def predict(
     model, dataset: Dataset, batch_size: int = 128, progress: bool = False
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Predicted and true labels for every clip, each exactly once, in data set order."""
     preds, labels = [], []
+    # batches are put together outside inference_mode, so they are ordinary tensors like a slice of the features
+    # and timing's batch: a compiled model guards on the input's kind and would compile again for the other
     for batch in tqdm(DataLoader(dataset, batch_size), disable=not progress, desc="batches"):
-        preds.append(model(batch["input_values"]).logits.argmax(-1))
+        with torch.inference_mode():
+            preds.append(model(batch["input_values"]).logits.argmax(-1))
         labels.append(batch["labels"])
     return torch.cat(preds), torch.cat(labels)
 

@@ -60,8 +60,8 @@ def top_ops(model, batch: int = 8, top: int = 6, calls: int = 1) -> list[tuple[s
     """
     from torch.profiler import ProfilerActivity, profile
 
-    with torch.inference_mode():  # an inference tensor, as evaluation makes: no recompile of a compiled model
-        x = torch.randn(batch, 75, 128, generator=torch.Generator().manual_seed(0))
+    x = torch.randn(batch, 75, 128, generator=torch.Generator().manual_seed(0))  # not an inference tensor: as timing's
+    with torch.inference_mode():
         model(x)
         model(x)
         with no_native_stderr(), profile(activities=[ProfilerActivity.CPU]) as prof:

@@ -115,8 +115,9 @@ def model_latency(
     Every model is timed without autograd, float32 and int8 alike (int8 layers never record it). ``slow``: as in
     ``interleaved``, a model that many times slower than the fastest after warm-up is timed in 3 rounds only.
     """
-    with torch.inference_mode():  # an inference tensor, like evaluation's batches: a compiled model is not recompiled
-        x = torch.randn(batch_size, *shape, generator=torch.Generator().manual_seed(0))
+    # made outside inference_mode, like the evaluation's batches: a compiled model guards on the input's kind
+    # (an inference tensor or not) and would compile again for the other
+    x = torch.randn(batch_size, *shape, generator=torch.Generator().manual_seed(0))
 
     def call(model):
         def run():
