@@ -53,3 +53,29 @@ def test_a_pathologically_slow_call_is_timed_in_three_rounds_only():
     calls = {"fast": lambda: None, "slow": lambda: clock.sleep(0.01)}
     timings = interleaved(calls, batch_size=1, warmup=1, repeats=8, slow=5.0)
     assert len(timings["fast"].seconds) == 8 and len(timings["slow"].seconds) == 3
+
+
+def test_every_helper_feeds_a_model_the_same_kind_of_input():
+    """Timing, profiling and evaluation all call the model under inference_mode on ordinary tensors, as a slice of
+    the features is: a compiled model guards on the input's kind (inference tensor or not, and the grad mode's
+    dispatch keys) and would compile again for another kind; 06 and 08 rely on one graph serving them all."""
+    from types import SimpleNamespace
+
+    from tone_helpers.data import FeatureDataset
+    from tone_helpers.evaluate import logits_on, predict
+    from tone_helpers.profile import top_ops
+
+    seen = set()
+
+    def model(x):
+        seen.add((x.is_inference(), torch.is_inference_mode_enabled(), torch.is_grad_enabled()))
+        return SimpleNamespace(logits=torch.zeros(len(x), 5))
+
+    features = torch.randn(8, 75, 128)
+    model_latency({"m": model}, 8, warmup=1, repeats=1)
+    top_ops(model, batch=8, top=1)
+    predict(model, FeatureDataset(features, torch.zeros(8, dtype=torch.long)), batch_size=8)
+    logits_on(model, features, batch_size=8)
+    with torch.inference_mode():
+        model(features[:8])  # what 06's own loops do
+    assert seen == {(False, True, False)}
