@@ -93,7 +93,7 @@ def inc_int8(fp32: torch.nn.Module, example: torch.Tensor, per_channel: bool = F
     batch = torch.export.Dim("batch", min=1, max=1024)
     exported = export(LogitsOnly(fp32).eval(), (example,), dynamic_shapes=({0: batch},))
     prepared = prepare(exported, DynamicQuantConfig(w_granularity="per_channel" if per_channel else "per_tensor"))
-    with torch.no_grad():
+    with torch.inference_mode():  # as 06 runs it
         prepared(example)
     return convert(prepared)
 

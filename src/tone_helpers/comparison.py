@@ -46,7 +46,8 @@ class PerformanceBenchmark:
             timed = {
                 n: b for n, b in timed.items() if timings[bs][n].median <= self.slow * timings[bs][reference].median
             }
-        # in batches of the largest timed size: a compiled backend (one graph per batch shape) has that graph already
+        # in batches of the largest timed size: a compiled backend timed at that size has a graph for it already
+        # (a shorter last batch may compile once more)
         batch = max(self.batch_sizes)
         preds = {n: predict(b.model, self.dataset, batch)[0] for n, b in backends.items()} if self.dataset else {}
         labels = self.dataset.labels if self.dataset else None
