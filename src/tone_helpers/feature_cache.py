@@ -1,10 +1,10 @@
 """Filter-bank features of the series' generated clips, kept on disk between notebooks.
 
 Every notebook reads the same 1000 evaluation clips; the AST filter bank costs about 4 s per 1000 of them on 2
-cores, loading the saved tensor about 0.1 s. The key is a hash of the decoded audio and of the extractor's
-settings, so regenerated clips or another extractor never meet a stale entry. Only the generated data sets are
-kept (``data/generated``, git-ignored, like the cache): a reader's own CSV is always read afresh, and their disk
-never fills with copies of their data.
+cores; decoding the clips (for the key) and loading the saved tensor, about 0.4 s. The key is a hash of the
+decoded audio and of the extractor's settings, so regenerated clips or another extractor never meet a stale
+entry. Only the generated data sets are kept (``data/generated``, git-ignored, like the cache): a reader's own
+CSV is always read afresh, and their disk never fills with copies of their data.
 """
 
 from __future__ import annotations
