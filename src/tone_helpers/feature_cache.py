@@ -49,5 +49,8 @@ def features(
     folder.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.stem}.{os.getpid()}.partial")
     torch.save(tensor, partial)
-    os.replace(partial, path)  # atomic: a process reading at the same time sees the old file or the whole new one
+    try:
+        os.replace(partial, path)  # atomic: a process reading at the same time sees the old file or the whole new one
+    except OSError:  # Windows refuses while another process has the file open: that process wrote the same tensor
+        partial.unlink(missing_ok=True)
     return tensor
