@@ -1,12 +1,15 @@
 """Part 1 speed benchmark: float32 vs dynamic int8 on AST base (the tutorial's architecture), model only.
 
-    python benchmarks/latency_part1.py [--preset ast-base|tiny] [--threads 2] [--repeats 30] [--batch-sizes 1 8 128]
-                                       [--attn sdpa|eager] [--engine x86|fbgemm|onednn|qnnpack] [--out FILE]
+    python benchmarks/latency_part1.py [--preset ast-base|small|tiny] [--threads 2] [--repeats 30]
+                                       [--batch-sizes 1 8 128] [--attn sdpa|eager]
+                                       [--engine x86|fbgemm|onednn|qnnpack] [--out FILE]
 
 Random weights (speed does not depend on values). Interleaved rounds after warm-up; prints medians,
 interquartile ranges and the int8 speed-up per batch size, with the machine facts the numbers depend on, and
 writes them as a result file (``tone_helpers.results``) to data/artifacts/results/part1/<preset>.json (git-ignored)
-or ``--out``. ``--preset tiny --repeats 2`` is a quick check of the script, not a result.
+or ``--out``. ``--preset tiny --repeats 2`` is a quick check of the script, not a result; ``--preset small
+--batch-sizes 1 8 --repeats 60`` measures the trained preset's shape (issue 19's bar: int8 at least 1.4× float32 at
+batch 8 on AVX2, 2× with AVX-512 VNNI).
 """
 
 import argparse
@@ -18,6 +21,7 @@ from tone_helpers.machine import ENGINE_VARIABLE, machine_facts
 from tone_helpers.timing import fmt_time, model_latency
 
 NAMES = {"float32": backends.REFERENCE, "int8": "PyTorch int8"}
+MODEL_NAMES = {"ast-base": "AST base", "small": "small preset", "tiny": "tiny AST"}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -25,7 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 8, 128])
-    parser.add_argument("--preset", default="ast-base", choices=["ast-base", "tiny"])
+    parser.add_argument("--preset", default="ast-base", choices=list(MODEL_NAMES))
     parser.add_argument("--attn", default=None, choices=["sdpa", "eager"], help="attention implementation")
     parser.add_argument("--engine", default=None, help="quantized engine (x86, fbgemm, onednn, qnnpack)")
     parser.add_argument("--out", default=None, help="result file (default: data/artifacts/results/part1/<preset>.json)")
@@ -41,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
         ", ".join(f"{k}: {v}" for k, v in machine_facts().items()), f"| attention: {fp32.config._attn_implementation}"
     )
     command = "python benchmarks/latency_part1.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    model = f"{'AST base' if args.preset == 'ast-base' else 'tiny AST'} (random weights), max_length 75, 5 labels"
+    model = f"{MODEL_NAMES[args.preset]} (random weights), max_length 75, 5 labels"
     result = results.new_result("this CPU (Part 1 benchmark)", "measured", command, model, args.threads)
     for bs in args.batch_sizes:
         repeats = args.repeats if bs <= 8 else max(2, args.repeats // 6)
