@@ -63,3 +63,31 @@ def test_slow_backends_are_not_timed_at_larger_batches():
     assert results["crawl"]["latency b2"] is None and results["crawl"]["speed-up b2"] is None
     assert results["crawl"]["speed-up b1"] < 1 / 5
     assert results["ref"]["latency b2"] is not None
+
+
+def test_slow_backends_can_be_left_out_of_the_accuracy_run():
+    import time as clock
+    from types import SimpleNamespace
+
+    from tone_helpers.backends import Backend
+    from tone_helpers.comparison import PerformanceBenchmark
+    from tone_helpers.data import FeatureDataset
+
+    batches = {"ref": set(), "crawl": set()}  # the batch sizes each model was called with
+
+    def model(name, delay):
+        def run(x):
+            batches[name].add(len(x))
+            clock.sleep(delay)
+            return SimpleNamespace(logits=torch.zeros(len(x), 5))
+
+        return run
+
+    dataset = FeatureDataset(torch.randn(4, 75, 128), torch.zeros(4, dtype=torch.long))
+    backends = {"ref": Backend(model("ref", 0.0005), 1.0), "crawl": Backend(model("crawl", 0.02), 1.0)}
+    bench = PerformanceBenchmark(dataset, batch_sizes=(1, 2), warmup=1, repeats=3, slow=5.0, evaluate_slow=False)
+    results = bench.run(backends, "ref")
+    assert batches == {"ref": {1, 2}, "crawl": {1}}  # crawl: timed at batch 1 only, never run on the clips (batch 2)
+    assert results["crawl"]["accuracy"] is None and results["crawl"]["agreement"] is None
+    assert results["ref"]["accuracy"] == 1.0 and set(bench.predictions) == {"ref"}
+    assert "not run (too slow)" in repr(bench.table())

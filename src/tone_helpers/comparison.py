@@ -31,7 +31,11 @@ class PerformanceBenchmark:
     # 10×: a backend that far behind has lost on speed at any batch, and timing it again can take the reader
     # minutes (torchao's scalar int8 fallback on a CPU without AVX-512 VNNI takes seconds per AST-base call)
     slow: float = 10.0
+    # False: a backend left out at a larger batch for being slow is not run on the data set either (08's small
+    # preset: torchao's scalar fallback would take minutes over 1000 clips); its accuracy reads "not run"
+    evaluate_slow: bool = True
     results: dict = field(default_factory=dict)
+    predictions: dict = field(default_factory=dict)  # name -> predicted class of each clip, for further checks
 
     def run(self, backends: dict[str, Backend], reference: str) -> dict:
         """Measure every backend; ``reference`` names the one the speed-up and agreement are relative to.
@@ -49,14 +53,16 @@ class PerformanceBenchmark:
         # in batches of the largest timed size: a compiled backend timed at that size has a graph for it already
         # (a shorter last batch may compile once more)
         batch = max(self.batch_sizes)
-        preds = {n: predict(b.model, self.dataset, batch)[0] for n, b in backends.items()} if self.dataset else {}
+        evaluated = backends if self.evaluate_slow else timed
+        preds = {n: predict(b.model, self.dataset, batch)[0] for n, b in evaluated.items()} if self.dataset else {}
+        self.predictions = preds
         labels = self.dataset.labels if self.dataset else None
         self.results = {}
         for name, backend in backends.items():
             row = {"size (MB)": backend.size_mb}
-            if preds:
-                row["accuracy"] = (preds[name] == labels).float().mean().item()
-                row["agreement"] = (preds[name] == preds[reference]).float().mean().item()
+            if self.dataset:
+                row["accuracy"] = (preds[name] == labels).float().mean().item() if name in preds else None
+                row["agreement"] = (preds[name] == preds[reference]).float().mean().item() if name in preds else None
             for bs, t in timings.items():
                 row[f"latency b{bs}"] = t.get(name)
                 row[f"speed-up b{bs}"] = t[reference].median / t[name].median if name in t else None
@@ -74,7 +80,7 @@ class PerformanceBenchmark:
 
 def _format(key: str, value) -> str:
     if value is None:
-        return "not timed (too slow)"
+        return "not run (too slow)" if key in ("accuracy", "agreement") else "not timed (too slow)"
     if isinstance(value, Timing):
         return fmt_median(value)
     if key in ("accuracy",):
