@@ -31,8 +31,8 @@ class PerformanceBenchmark:
     # 10×: a backend that far behind has lost on speed at any batch, and timing it again can take the reader
     # minutes (torchao's scalar int8 fallback on a CPU without AVX-512 VNNI takes seconds per AST-base call)
     slow: float = 10.0
-    # False: a backend left out at a larger batch for being slow is not run on the data set either (08's small
-    # preset: torchao's scalar fallback would take minutes over 1000 clips); its accuracy reads "not run"
+    # False: a backend not timed at the largest batch, for being slow at a smaller one, is not run on the data set
+    # either (08's small preset: torchao's scalar fallback would take minutes over 1000 clips); accuracy "not run"
     evaluate_slow: bool = True
     results: dict = field(default_factory=dict)
     predictions: dict = field(default_factory=dict)  # name -> predicted class of each clip, for further checks
@@ -53,7 +53,8 @@ class PerformanceBenchmark:
         # in batches of the largest timed size: a compiled backend timed at that size has a graph for it already
         # (a shorter last batch may compile once more)
         batch = max(self.batch_sizes)
-        evaluated = backends if self.evaluate_slow else timed
+        # without evaluate_slow: the backends timed at the largest batch (the others were over `slow` at a smaller one)
+        evaluated = backends if self.evaluate_slow else {n: b for n, b in backends.items() if n in timings[batch]}
         preds = {n: predict(b.model, self.dataset, batch)[0] for n, b in evaluated.items()} if self.dataset else {}
         self.predictions = preds
         labels = self.dataset.labels if self.dataset else None
