@@ -59,8 +59,12 @@ def test_slow_backends_are_not_timed_at_larger_batches():
         return run
 
     backends = {"ref": Backend(model(0.0005), 1.0), "crawl": Backend(model(0.02), 1.0)}
-    results = PerformanceBenchmark(None, batch_sizes=(1, 2), warmup=1, repeats=3, slow=5.0).run(backends, "ref")
+    bench = PerformanceBenchmark(None, batch_sizes=(1, 2), warmup=1, repeats=5, slow=5.0)
+    results = bench.run(backends, "ref")
     assert results["crawl"]["latency b2"] is None and results["crawl"]["speed-up b2"] is None
+    # already far behind after warm-up: timed in 3 rounds, not 5, and its cell says so
+    assert len(results["crawl"]["latency b1"].seconds) == 3 and "(3 rounds)" in repr(bench.table())
+    assert len(results["ref"]["latency b1"].seconds) == 5
     assert results["crawl"]["speed-up b1"] < 1 / 5
     assert results["ref"]["latency b2"] is not None
 

@@ -75,15 +75,19 @@ class PerformanceBenchmark:
     def table(self) -> Table:
         """The results as a table: times as medians, ratios against the reference backend."""
         header = list(next(iter(self.results.values())))
-        rows = [[name] + [_format(key, value) for key, value in row.items()] for name, row in self.results.items()]
+        rows = [
+            [name] + [_format(key, value, self.repeats) for key, value in row.items()]
+            for name, row in self.results.items()
+        ]
         return Table(["backend"] + header, rows)
 
 
-def _format(key: str, value) -> str:
+def _format(key: str, value, repeats: int) -> str:
     if value is None:
         return "not run (too slow)" if key in ("accuracy", "agreement") else "not timed (too slow)"
-    if isinstance(value, Timing):
-        return fmt_median(value)
+    if isinstance(value, Timing):  # fewer rounds: over `slow` behind after warm-up (timing.interleaved)
+        fewer = f" ({len(value.seconds)} rounds)" if len(value.seconds) < repeats else ""
+        return fmt_median(value) + fewer
     if key in ("accuracy",):
         return f"{value:.3f}"
     if key == "agreement":
