@@ -1,7 +1,6 @@
 import csv
 
 import pytest
-import pytorch_lightning as pl
 
 from tone_helpers.synth import ensure_generated
 
@@ -11,6 +10,8 @@ def save_checkpoint():
     """Write a LightningModule as Lightning's trainer would, weights only, without training it."""
 
     def save(module, path):
+        import pytorch_lightning as pl  # here, not at the top: pytest's main process loads this file too (5 s)
+
         trainer = pl.Trainer(
             accelerator="cpu",
             logger=False,

@@ -94,5 +94,6 @@ def test_slow_backends_can_be_left_out_of_the_accuracy_run():
     results = bench.run(backends, "ref")
     assert batches == {"ref": {1, 2}, "crawl": {1}}  # crawl: timed at batch 1 only, never run on the clips (batch 2)
     assert results["crawl"]["accuracy"] is None and results["crawl"]["agreement"] is None
-    assert results["ref"]["accuracy"] == 1.0 and set(bench.predictions) == {"ref"}
+    assert results["ref"]["accuracy"] == 1.0 and set(bench.predictions) == set(bench.logits) == {"ref"}
+    assert bench.logits["ref"].shape == (4, 5)  # every clip's logits, kept for checks that need more than classes
     assert "not run (too slow)" in repr(bench.table())

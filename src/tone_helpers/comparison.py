@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import torch
 
 from tone_helpers.backends import Backend
-from tone_helpers.evaluate import predict
+from tone_helpers.evaluate import logits_and_labels
 from tone_helpers.report import Table
 from tone_helpers.timing import Timing, fmt_median, model_latency
 
@@ -35,7 +35,8 @@ class PerformanceBenchmark:
     # either (08's small preset: torchao's scalar fallback would take minutes over 1000 clips); accuracy "not run"
     evaluate_slow: bool = True
     results: dict = field(default_factory=dict)
-    predictions: dict = field(default_factory=dict)  # name -> predicted class of each clip, for further checks
+    logits: dict = field(default_factory=dict)  # name -> each clip's logits, for further checks without a rerun
+    predictions: dict = field(default_factory=dict)  # name -> predicted class of each clip
 
     def run(self, backends: dict[str, Backend], reference: str) -> dict:
         """Measure every backend; ``reference`` names the one the speed-up and agreement are relative to.
@@ -55,8 +56,10 @@ class PerformanceBenchmark:
         batch = max(self.batch_sizes)
         # without evaluate_slow: the backends timed at the largest batch (the others were over `slow` at a smaller one)
         evaluated = backends if self.evaluate_slow else {n: b for n, b in backends.items() if n in timings[batch]}
-        preds = {n: predict(b.model, self.dataset, batch)[0] for n, b in evaluated.items()} if self.dataset else {}
-        self.predictions = preds
+        if not self.dataset:
+            evaluated = {}
+        self.logits = {n: logits_and_labels(b.model, self.dataset, batch)[0] for n, b in evaluated.items()}
+        self.predictions = preds = {n: logits.argmax(-1) for n, logits in self.logits.items()}
         labels = self.dataset.labels if self.dataset else None
         self.results = {}
         for name, backend in backends.items():

@@ -23,14 +23,22 @@ def predict(
     model, dataset: Dataset, batch_size: int = 128, progress: bool = False
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Predicted and true labels for every clip, each exactly once, in data set order."""
-    preds, labels = [], []
+    logits, labels = logits_and_labels(model, dataset, batch_size, progress)
+    return logits.argmax(-1), labels
+
+
+def logits_and_labels(
+    model, dataset: Dataset, batch_size: int = 128, progress: bool = False
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``predict``'s pass over the data set, keeping the logits (how sure the model was) instead of the classes."""
+    logits, labels = [], []
     # batches are put together outside inference_mode, so they are ordinary tensors like a slice of the features
     # and timing's batch: a compiled model guards on the input's kind and would compile again for the other
     for batch in tqdm(DataLoader(dataset, batch_size), disable=not progress, desc="batches"):
         with torch.inference_mode():
-            preds.append(model(batch["input_values"]).logits.argmax(-1))
+            logits.append(model(batch["input_values"]).logits)
         labels.append(batch["labels"])
-    return torch.cat(preds), torch.cat(labels)
+    return torch.cat(logits), torch.cat(labels)
 
 
 def accuracy_on(model, dataset: Dataset, batch_size: int = 128) -> float:
