@@ -25,7 +25,8 @@ QUICK_NOTEBOOKS = ("01_", "02_")  # `pytest -m "not slow"` re-runs these two; ev
 
 
 # The slowest files first (seconds per file in a two-process run, 2026-12-03), so that pytest-xdist hands the short
-# ones out last and both processes finish together: in collection order, the suite's last file ran alone (18 s).
+# ones out last and both processes finish together (in pytest-xdist's own order, by number of tests, one process
+# ran the suite's last 18 s alone).
 SLOWEST_FIRST = (
     "08_compare_backends.ipynb",  # 95 s
     "06_neural_compressor.ipynb",  # 67
