@@ -54,10 +54,12 @@ class PerformanceBenchmark:
         # in batches of the largest timed size: a compiled backend timed at that size has a graph for it already
         # (a shorter last batch may compile once more)
         batch = max(self.batch_sizes)
-        # without evaluate_slow: the backends timed at the largest batch (the others were over `slow` at a smaller one)
-        evaluated = backends if self.evaluate_slow else {n: b for n, b in backends.items() if n in timings[batch]}
         if not self.dataset:
             evaluated = {}
+        elif self.evaluate_slow:
+            evaluated = backends
+        else:  # the backends timed at the largest batch (the others were over `slow` at a smaller one)
+            evaluated = {n: b for n, b in backends.items() if n in timings[batch]}
         self.logits = {n: logits_and_labels(b.model, self.dataset, batch)[0] for n, b in evaluated.items()}
         self.predictions = preds = {n: logits.argmax(-1) for n, logits in self.logits.items()}
         labels = self.dataset.labels if self.dataset else None
