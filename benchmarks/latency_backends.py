@@ -1,4 +1,4 @@
-"""Every backend of the series on AST base, with controls, both kinds of ratio, the int8 limit, a result file.
+"""Every backend of the series on AST base, with controls, both kinds of ratio, the dynamic-Linear bound, a result file.
 
     python benchmarks/latency_backends.py [--preset ast-base|tiny] [--threads 2] [--repeats 20] [--label TEXT]
                                           [--kind measured] [--skip torchao,compile,inc,pt2e,onnx,openvino]
@@ -9,8 +9,10 @@ from, so every timed row has a profile. ``--preset tiny`` is a quick check of th
 
 AST base with random weights (speed does not depend on their values), model time only, batch 1 and 8,
 all backends interleaved in one process after warm-up. Ratios: against PyTorch float32 eager (the user's
-baseline) and against the backend's own float32. The limit at batch 8: every Linear layer at the time a
-dynamic int8 Linear of its shape takes on this CPU, everything else at its profiled float32 time. Writes a
+baseline) and against the backend's own float32. The bound of PyTorch's dynamic int8 Linear layers at batch 8
+(``limit_b8`` in the file): every Linear layer at the time a dynamic int8 Linear of its shape takes alone on this
+CPU, everything else at its profiled float32 time. It bounds that recipe only: a backend that quantizes
+statically, quantizes more than the Linear layers, or runs the rest faster than eager float32 can beat it. Writes a
 result file in the schema of ``tone_helpers.results``: by default to data/artifacts/results/<label>.json (git-ignored);
 to add a CPU kind to the README's table, ``--out benchmarks/results/<label>.json``.
 
@@ -59,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
         for r in rows:
             mine = f", {r['vs_own_float32']:.2f}× its own float32" if "vs_own_float32" in r else ""
             print(f"batch {batch}: {r['backend']:<40} {r['median_ms']:9.2f} ms  {r['vs_reference']:5.2f}×{mine}")
-    # The limit at batch 8, and where the time goes
+    # The dynamic-Linear bound at batch 8, and where the time goes
     shares = {"float32": profile_shares(fp32, 8), "int8": profile_shares(backends["PyTorch int8"], 8)}
     fp32_b8 = next(r["median_ms"] for r in result["timings"] if r["backend"] == "PyTorch float32" and r["batch"] == 8)
     shapes, rows = linear_shapes(fp32)[:-1], 8 * tokens  # the classifier sees one row per clip, not 74
@@ -71,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     rest_ms = fp32_b8 * (1 - shares["float32"][LINEAR_FLOAT32])  # a KeyError: the profile found no Linear at all
     limit_ms = rest_ms + 1e3 * int8_linear_s
-    # the limit counts only the Linear layers as int8; OpenVINO's int8 graph quantizes attention and the Conv too
+    # the bound counts only the Linear layers as int8; OpenVINO's int8 graph quantizes attention and the Conv too
     int8_rows = [
         r
         for r in result["timings"]
@@ -95,9 +97,9 @@ def main(argv: list[str] | None = None) -> None:
         + "; ".join(f"{k} {v['float32']} fp32 / {v['int8']} int8" for k, v in throughput.items())
     )
     print(
-        f"limit at batch 8: {limit_ms:.1f} ms "
+        f"bound of dynamic int8 Linear layers at batch 8: {limit_ms:.1f} ms "
         f"(float32 rest {rest_ms:.1f} ms + int8 Linears {1e3 * int8_linear_s:.1f} ms); "
-        f"best int8 {best['backend']} {best['median_ms']:.1f} ms = {best['median_ms'] / limit_ms:.2f}× the limit"
+        f"best int8 {best['backend']} {best['median_ms']:.1f} ms = {best['median_ms'] / limit_ms:.2f}× the bound"
     )
     name = re.sub(r"[^a-z0-9]+", "-", (args.label or "this-cpu").lower()).strip("-")
     out = results.save(result, args.out or paths.ARTIFACTS_DIR / "results" / f"{name}.json")

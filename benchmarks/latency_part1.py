@@ -8,8 +8,8 @@ Random weights (speed does not depend on values). Interleaved rounds after warm-
 interquartile ranges and the int8 speed-up per batch size, with the machine facts the numbers depend on, and
 writes them as a result file (``tone_helpers.results``) to data/artifacts/results/part1/<preset>.json (git-ignored)
 or ``--out``. ``--preset tiny --repeats 2`` is a quick check of the script, not a result; ``--preset small
---batch-sizes 1 8 --repeats 60`` measures the trained preset's shape (the series aims for int8 at least 1.4× float32
-at batch 8 on AVX2 and 2× with AVX-512 VNNI there; the result files say how far each CPU gets).
+--batch-sizes 1 8 --repeats 60`` measures the trained preset's shape; ``benchmarks/results/part1/`` holds what it gave
+on the machines measured so far.
 """
 
 import argparse

@@ -12,6 +12,7 @@ ROOT = paths.REPO_ROOT
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 NUMBERS = [p.name[:2] for p in NOTEBOOKS]
 PAGES = [ROOT / "README.md", ROOT / "GLOSSARY.md", ROOT / "TEACHING.md", ROOT / "solutions" / "README.md"]
+PAGES += sorted((ROOT / "docs").glob("*.md"))
 LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]+)\)")
 
 

@@ -36,6 +36,7 @@ def test_a_result_survives_a_round_trip(tmp_path):
         (lambda r: r.update(schema="other/2"), "schema 'other/2'"),
         (lambda r: r.update(kind="guessed"), "kind 'guessed'"),
         (lambda r: r["timings"][0].pop("median_ms"), "timings[0] lacks ['median_ms']"),
+        (lambda r: r["machine"].pop("cpu model"), "machine lacks ['cpu model']"),
     ],
 )
 def test_a_broken_file_is_named_with_its_field(tmp_path, change, message):
@@ -61,6 +62,27 @@ def test_every_committed_result_follows_the_schema():
         results.load(path)
 
 
-def test_the_readme_shows_the_table_the_files_give():
-    readme = (paths.REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    assert repr(results.expectation_table(results.load_all())) in readme
+def test_the_cpu_page_shows_the_tables_the_files_give():
+    page = (paths.REPO_ROOT / "docs" / "cpu.md").read_text(encoding="utf-8")
+    assert repr(results.expectation_table(results.load_all())) in page
+    assert repr(results.range_table(results.load_all())) in page
+
+
+def test_ranges_are_taken_over_the_measured_files_of_one_cpu_kind():
+    def result(features, kind, speedup):
+        r = a_result()
+        r["machine"]["int8 features"], r["kind"] = features, kind
+        r["timings"][1]["vs_reference"] = speedup
+        return r
+
+    files = [
+        result("avx2, avx512f, avx512_vnni", "measured", 4.45),
+        result("avx2", "measured", 1.65),
+        result("avx2, avx512f, avx512_vnni", "measured", 2.93),
+        result("avx2, avx512f, avx512_vnni", "forced kernels", 2.02),  # not what a CPU of the kind gives
+    ]
+    table = repr(results.range_table(files))
+    assert "| AVX-512 VNNI | AVX2 only |" in table
+    assert "| PyTorch `quantize_dynamic`, batch 8 | 2.93–4.45× | 1.65× |" in table
+    assert "| machines measured | 2 | 1 |" in table
+    assert results.value_range([3.6], 2) == "3.60× (1 of 2)"

@@ -7,9 +7,10 @@ Compressor (INC) and 07 · ONNX Runtime; 08 explains the compiled torchao one.
 Every compiled backend states whether it freezes instead of relying on a global
 ``torch._inductor.config.freezing`` set earlier in the process. With freezing the weights become constants,
 and Inductor's quantization passes may rewrite a dequantize/``_int_mm`` → matmul pattern into oneDNN's int8
-``qlinear_pointwise``. Trap (measured, torch 2.13): ``torch.compile(..., options={"freezing": True})`` does
-*not* freeze, because Dynamo reads the global flag while it traces; so the flag is patched in around every
-call, which is when Dynamo traces (the first call per input shape, and any recompile).
+``qlinear_pointwise`` (for torchao's ``_int_mm``, whether they do depends on the CPU: 08 § torchao and INC).
+Trap (measured, torch 2.13): ``torch.compile(..., options={"freezing": True})`` does *not* freeze, because
+Dynamo reads the global flag while it traces; so the flag is patched in around every call, which is when
+Dynamo traces (the first call per input shape, and any recompile).
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ def quantize_dynamic(fp32: torch.nn.Module) -> torch.nn.Module:
 def torchao_int8(fp32: torch.nn.Module, reduce_range: bool | None = False) -> torch.nn.Module:
     """02's successor API: torchao's dynamic int8 (activations per token, weights per channel), eager.
 
-    ``reduce_range=None`` asks torchao's own helper (``torchao.utils.should_reduce_range``): 7-bit activations
-    on a CPU without AVX-512 VNNI, where oneDNN's int8 kernel sums u8×s8 pairs in 16 bits and can saturate.
+    ``reduce_range=None`` asks torchao's own helper (``torchao.utils.should_reduce_range``): True on a CPU without
+    AVX-512 VNNI, where oneDNN's int8 kernel sums u8×s8 pairs in 16 bits and can saturate; torchao then keeps
+    activations and weights to 7 bits (−64…63).
 
     Taught in: 08 · Every backend side by side, in one run, § Building every backend.
     """

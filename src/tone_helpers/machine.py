@@ -8,13 +8,39 @@ import platform
 import torch
 
 
-def _proc_cpuinfo_flags() -> set[str]:
-    """The flags line of ``/proc/cpuinfo`` (Linux), as a set; empty where there is no such file."""
+def _proc_cpuinfo() -> dict[str, str]:
+    """The first processor's ``key: value`` lines of ``/proc/cpuinfo`` (Linux); empty where there is no such file."""
+    fields: dict[str, str] = {}
     try:
         with open("/proc/cpuinfo") as f:
-            return {word for line in f if line.startswith("flags") for word in line.split(":", 1)[1].split()}
+            for line in f:
+                key, sep, value = line.partition(":")
+                if not sep:
+                    if fields:  # a blank line ends the first processor
+                        break
+                    continue
+                fields.setdefault(key.strip(), value.strip())
     except OSError:
-        return set()
+        pass
+    return fields
+
+
+def _proc_cpuinfo_flags() -> set[str]:
+    """The flags line of ``/proc/cpuinfo`` (Linux), as a set; empty where there is no such file."""
+    return set(_proc_cpuinfo().get("flags", "").split())
+
+
+def cpu_model() -> str:
+    """The CPU's model name, with its family and model numbers where ``/proc/cpuinfo`` gives them.
+
+    Two VMs can report the same ISA features and differ 2× in int8 speed (an AMD EPYC Zen 4 against an earlier
+    VNNI VM): the family and model number tell CPU generations apart when a VM's model name does not.
+    """
+    info = _proc_cpuinfo()
+    name = info.get("model name") or platform.processor() or platform.machine()
+    if "cpu family" in info and "model" in info:
+        name += f" (family {info['cpu family']}, model {info['model']})"
+    return name
 
 
 def cpu_int8_features() -> list[str]:
@@ -125,6 +151,7 @@ def machine_facts() -> dict[str, str]:
         "threads": str(torch.get_num_threads()),
         "quantized engine": torch.backends.quantized.engine,
         "cpu": platform.processor() or platform.machine(),
+        "cpu model": cpu_model(),
         "cpu capability": torch.backends.cpu.get_cpu_capability(),
         "int8 features": ", ".join(features) or "none found",
     }

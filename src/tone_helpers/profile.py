@@ -77,6 +77,24 @@ def op_names(model, batch: int = 8) -> dict[str, int]:
     return {name: count for name, _, count in top_ops(model, batch, top=10_000)}
 
 
+# The operators a Linear layer can run as: int8 kernels, and float32 matrix products.
+INT8_LINEAR_KERNELS = ("onednn::qlinear_pointwise", "aten::_int_mm", "quantized::linear_dynamic")
+FLOAT32_MATMULS = ("aten::addmm", "aten::mm", "aten::linear")
+
+
+def int8_linear_kernels(ops: dict[str, int], n_linear: int) -> dict[str, int] | None:
+    """The int8 kernels that ``n_linear`` Linear layers run as, by name and count, from ``op_names``'s dict;
+    ``None`` unless every Linear runs one and no float32 matrix product is left.
+
+    Which int8 kernel compiled torchao runs depends on the CPU (08 · Every backend side by side, § torchao and
+    INC: what each one runs): all ``qlinear_pointwise`` without AVX-512 VNNI, ``_int_mm`` or a mix with it.
+    """
+    kernels = {op: ops[op] for op in INT8_LINEAR_KERNELS if op in ops}
+    if sum(kernels.values()) != n_linear or any(op in ops for op in FLOAT32_MATMULS):
+        return None
+    return kernels
+
+
 def linear_shapes(model: torch.nn.Module) -> list[tuple[int, int]]:
     """(in, out) of every Linear, in order; in an AST the last is the classifier, which sees one row per clip."""
     return [(m.in_features, m.out_features) for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
@@ -94,3 +112,9 @@ def gemm_seconds(shapes: list[tuple[int, int]], rows: int, repeats: int) -> dict
         t = model_latency({"float32": fp32, "int8": int8}, rows, warmup=3, repeats=repeats, shape=(k,))
         seconds[k, n] = {precision: timing.median for precision, timing in t.items()}
     return seconds
+
+
+def linear_speedup(widths: list[int], tokens: int = 74, repeats: int = 20) -> list[float]:
+    """fp32 time / int8 time of one square ``nn.Linear`` on ``tokens`` rows, per width (``gemm_seconds``)."""
+    seconds = gemm_seconds([(width, width) for width in widths], tokens, repeats)
+    return [seconds[w, w]["float32"] / seconds[w, w]["int8"] for w in widths]

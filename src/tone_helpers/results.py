@@ -21,6 +21,8 @@ KINDS = ("measured", "forced kernels", "transcribed")
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
 REQUIRED = ("schema", "label", "kind", "source", "date", "machine", "software", "model", "threads", "timings")
 ROW_KEYS = ("backend", "runtime", "precision", "batch", "median_ms")
+# Two VMs with the same ISA features differed 2× in int8 speed: the CPU's model name, family and model tell them apart.
+MACHINE_KEYS = ("torch", "threads", "cpu", "cpu model", "int8 features")
 
 
 class ResultError(ValueError):
@@ -99,6 +101,9 @@ def validate(result: dict, where: str) -> dict:
         raise ResultError(f"{where}: schema {result['schema']!r}, this code reads {SCHEMA!r}")
     if result["kind"] not in KINDS:
         raise ResultError(f"{where}: kind {result['kind']!r} is not one of {KINDS}")
+    absent = [key for key in MACHINE_KEYS if key not in result["machine"]]
+    if absent:
+        raise ResultError(f"{where}: machine lacks {absent} (a file written by an older benchmark: run it again)")
     for i, row in enumerate(result["timings"]):
         absent = [key for key in ROW_KEYS if key not in row]
         if absent:
@@ -167,8 +172,48 @@ def expectation_table(results: list[dict]):
     return Table(["AST base, speed-up over PyTorch float32 eager", *(r["label"] for r in results)], rows)
 
 
+def cpu_kind(result: dict) -> str:
+    """The int8 instruction path a result's CPU offers its libraries: the column a reader's CPU belongs to."""
+    features = result["machine"]["int8 features"]
+    for feature, kind in (("amx_int8", "AMX"), ("avx512_vnni", "AVX-512 VNNI"), ("avx512f", "AVX-512 without VNNI")):
+        if feature in features:
+            return kind
+    return "AVX2 only" if "avx2" in features else features
+
+
+def value_range(values: list[float], machines: int) -> str:
+    """ "2.93–4.45×" over the machines that have a value; "(1 of 2)" where not every machine of the kind does."""
+    if not values:
+        return "—"
+    text = f"{values[0]:.2f}×" if len(values) == 1 else f"{values[0]:.2f}–{values[-1]:.2f}×"
+    return text if len(values) == machines else f"{text} ({len(values)} of {machines})"
+
+
+def range_table(results: list[dict]):
+    """Per CPU kind, the range of each speed-up over the measured files of that kind (forced kernels left out):
+    what to expect on a CPU of that kind, as far as the machines measured so far tell."""
+    from tone_helpers.report import Table
+
+    kinds: dict[str, list[dict]] = {}
+    for result in results:
+        if result["kind"] == "measured":
+            kinds.setdefault(cpu_kind(result), []).append(result)
+    rows = []
+    for label, backend, batch, key in EXPECT_ROWS:
+        cells = []
+        for measured in kinds.values():
+            values = sorted(v for v in (ratio(r, backend, batch, key) for r in measured) if v is not None)
+            cells.append(value_range(values, len(measured)))
+        if any(cell != "—" for cell in cells):
+            rows.append([label, *cells])
+    rows.append(["machines measured", *(str(len(measured)) for measured in kinds.values())])
+    return Table(["AST base, speed-up over PyTorch float32 eager", *kinds], rows)
+
+
 def main() -> None:
     print(repr(expectation_table(load_all())))
+    print()
+    print(repr(range_table(load_all())))
 
 
 if __name__ == "__main__":

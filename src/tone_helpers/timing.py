@@ -151,11 +151,3 @@ def dataset_latency(
         return run
 
     return interleaved({name: call(m) for name, m in models.items()}, len(features), warmup, repeats)
-
-
-def linear_speedup(widths: list[int], tokens: int = 74, repeats: int = 20) -> list[float]:
-    """fp32 time / int8 time of one square ``nn.Linear`` on ``tokens`` rows, per width (``profile.gemm_seconds``)."""
-    from tone_helpers.profile import gemm_seconds  # profile builds on this module's timer
-
-    seconds = gemm_seconds([(width, width) for width in widths], tokens, repeats)
-    return [seconds[w, w]["float32"] / seconds[w, w]["int8"] for w in widths]
