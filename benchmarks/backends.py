@@ -86,8 +86,8 @@ def openvino_compiled(model, threads: int):
 def nncf_int8(model, calibration: torch.Tensor):
     """NNCF's post-training static int8 of an OpenVINO model (int8 weights and activations), calibrated clip by clip.
 
-    Preset ``MIXED`` (NNCF's default for transformers): symmetric weights, asymmetric activations. Without VNNI
-    (torchao's helper decides, as for the other rows) every weight gets 7 bits (``OverflowFix.ENABLE``): int8 GEMMs
+    Preset ``MIXED`` (NNCF's default for transformers): symmetric weights, asymmetric activations. Without AVX-512
+    VNNI (torchao's helper decides, as for the other rows) every weight gets 7 bits (``OverflowFix.ENABLE``): int8 GEMMs
     there sum u8×s8 pairs in 16 bits, which can saturate; NNCF's default fixes only the first layer.
     """
     import nncf

@@ -110,7 +110,7 @@ def test_quantize_names_the_mistake(wrong, message):
     "wrong, message",
     [
         (lambda w: w.abs().max() / 127.5, "per-tensor"),
-        (lambda w: w.abs().amax(dim=1) / 127, "127.5"),
+        (lambda w: w.abs().amax(dim=1) / 127, "divide by 127.5, not 127"),
         (lambda w: w.abs().amax(dim=0) / 127.5, "input column"),
         (lambda w: torch.full((w.shape[0],), w.abs().max().item() / 127.5), "max |w| per row"),
     ],
@@ -178,3 +178,32 @@ def test_the_notebooks_quantizer_matches_pytorchs_engine():
         int8.engine_quantize(x, scale, zp, 0, 127), zp, w.int_repr(), scale, w.q_scale(), layer.bias()
     )
     assert (by_hand - layer(x)).abs().max() <= 1e-5
+
+
+def layer_weights():
+    torch.manual_seed(0)
+    fp32 = torch.nn.Sequential(torch.nn.Linear(64, 32))
+    int8_layer = torch.ao.quantization.quantize_dynamic(fp32, {torch.nn.Linear}, dtype=torch.qint8)[0]
+    return int8_layer.weight(), fp32[0].weight.detach()
+
+
+@pytest.mark.parametrize(
+    "steps, first, message",
+    [(0.5, "✓", "the tight bound"), (1.0, "✗", "a loose one"), (3.0, "✗", "a loose one"), (0.3, "✗", "further")],
+)
+def test_the_rounding_bound_is_half_a_step_and_a_whole_step_is_wrong(steps, first, message):
+    """02's exercise 1: the model answer is half a step; a whole step, or anything larger, is not the tight bound."""
+    int8_weight, float_weight = layer_weights()
+    line = verdict(lambda p: exercises.rounding_bound(p, int8_weight, float_weight), steps * int8_weight.q_scale())
+    assert line.startswith(first) and message in line
+
+
+def test_the_checkpoint_question_reads_the_notebooks_checkpoint(tmp_path, monkeypatch):
+    """01's exercise 2 checks the file CHECKPOINT names, and says whether it holds optimizer state."""
+    from tone_helpers import notebook
+
+    path = tmp_path / "with_optimizer.ckpt"
+    torch.save({"state_dict": {}, "optimizer_states": [], "epoch": 3}, path)
+    monkeypatch.setitem(notebook.USER_INPUTS, "checkpoint", path)
+    line = verdict(exercises.checkpoint_keys, {"state_dict", "optimizer_states", "epoch"})
+    assert line.startswith("✓") and "optimizer state included" in line

@@ -54,8 +54,10 @@ def requirement_names(file: str) -> set[str]:
 
 
 def test_the_core_installs_over_an_existing_torch_and_everything_is_the_sum_of_its_parts():
-    core, inc, onnx = (requirement_names(f"requirements-{part}.txt") for part in ("core", "inc", "onnx"))
-    assert "torch" not in core | inc | onnx  # a reader's own torch is never replaced
+    parts = ("core", "inc", "onnx", "test")
+    core, inc, onnx, test = (requirement_names(f"requirements-{part}.txt") for part in parts)
+    assert "torch" not in core | inc | onnx | test  # a reader's own torch is never replaced
     assert not {"onnx", "onnxruntime", "neural-compressor-pt", "torchao"} & core  # Part 1 needs no extra
+    assert not {"pytest", "nbval", "ruff", "hypothesis"} & core  # nor the test tools: a class installs less
     text = (tone_helpers.paths.REPO_ROOT / "requirements.txt").read_text()
-    assert "torch==2.13.0" in text and all(f"-r requirements-{p}.txt" in text for p in ("core", "inc", "onnx"))
+    assert "torch==2.13.0" in text and all(f"-r requirements-{p}.txt" in text for p in parts)

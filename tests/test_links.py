@@ -33,8 +33,8 @@ def anchors_of(path: Path) -> set[str]:
     return {slug(line) for line in markdown_of(path).splitlines() if re.match(r"#{1,6} ", line)}
 
 
-def test_the_notebooks_are_numbered_01_to_n():
-    assert NUMBERS == [f"{i:02d}" for i in range(1, len(NOTEBOOKS) + 1)]
+def test_the_notebooks_are_numbered_00_to_n():
+    assert NUMBERS == [f"{i:02d}" for i in range(len(NOTEBOOKS))]
 
 
 @pytest.mark.parametrize("source", NOTEBOOKS + PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
@@ -169,9 +169,9 @@ def parameters_of(path: Path) -> set[str]:
     return set(re.findall(r"^([A-Z_]+) *=", cells[0].source, re.M))
 
 
-def test_the_readme_lists_each_notebooks_parameters():
+def test_the_own_data_page_lists_each_notebooks_parameters():
     listed = {}
-    for row in re.findall(r"^\| (\[\d\d · .*?) \| (.*) \|$", (ROOT / "README.md").read_text(), re.M):
+    for row in re.findall(r"^\| (\[\d\d · .*?) \| (.*) \|$", (ROOT / "docs" / "own-data.md").read_text(), re.M):
         names = set(re.findall(r"`([A-Z_]+)`", row[1]))
         for _, target in LINK.findall(row[0]):
             listed[Path(target).name] = names

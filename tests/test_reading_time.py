@@ -6,18 +6,7 @@ import nbformat
 import pytest
 
 from tone_helpers import paths
-
-NOTEBOOKS = sorted((paths.REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-WORDS_PER_MINUTE = 180  # careful technical reading, between 150 and 200
-MINUTES_PER_CODE_CELL = 0.5  # read it, run it, look at its output
-
-
-def reading_minutes(path) -> int:
-    """The whole notebook (deep dives and exercise text included), rounded to 5 minutes, at least 5."""
-    cells = nbformat.read(path, as_version=4).cells
-    words = sum(len(c.source.split()) for c in cells if c.cell_type == "markdown")
-    code = sum(c.cell_type == "code" for c in cells)
-    return max(5, 5 * round((words / WORDS_PER_MINUTE + MINUTES_PER_CODE_CELL * code) / 5))
+from tone_helpers.tools.timings import NOTEBOOKS, reading_minutes, section_minutes, timings_table
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
@@ -26,6 +15,18 @@ def test_the_notebook_states_its_reading_time_by_the_rule(path):
     assert stated and int(stated.group(1)) == reading_minutes(path)
 
 
-def test_the_teachers_timings_table_uses_the_rule():
-    rows = re.findall(r"^\| \[(\d\d) · [^|]*\|.*\| (\d+) min \|$", (paths.REPO_ROOT / "TEACHING.md").read_text(), re.M)
-    assert {number: int(m) for number, m in rows} == {p.name[:2]: reading_minutes(p) for p in NOTEBOOKS}
+def test_the_teachers_timings_table_is_the_notebooks_own():
+    """Reading times by the rule, run times as each notebook printed them when recorded: no typed figure."""
+    assert repr(timings_table()) in (paths.REPO_ROOT / "TEACHING.md").read_text(encoding="utf-8")
+
+
+PATH_ROW = re.compile(r"^\| [\d–]+ \| \[\d\d · [^\]]*\]\(notebooks/([^)]+)\) \| ([^|]*) \| (\d+) min \|", re.M)
+
+
+def test_the_class_paths_reading_estimates_follow_the_rule():
+    """Each row of TEACHING's 90-minute path: its sections' reading time by the rule, rounded to the minute."""
+    rows = PATH_ROW.findall((paths.REPO_ROOT / "TEACHING.md").read_text(encoding="utf-8"))
+    assert len(rows) >= 5
+    for name, listed, minutes in rows:
+        headings = [part.split(" (")[0].strip() for part in listed.split(";")]
+        assert round(section_minutes(paths.REPO_ROOT / "notebooks" / name, headings)) == int(minutes), name

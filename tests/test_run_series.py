@@ -5,7 +5,7 @@ from tone_helpers.tools import run_series
 
 def test_series_is_ordered_and_filtered():
     names = [p.name for p in run_series.series()]
-    assert names == sorted(names) and names[0].startswith("01_")
+    assert names == sorted(names) and names[0].startswith("00_")
     assert [p.name[:2] for p in run_series.series(["04", "05"])] == ["04", "05"]
 
 

@@ -79,3 +79,15 @@ def test_every_helper_feeds_a_model_the_same_kind_of_input():
     with torch.inference_mode():
         model(features[:8])  # what 06's own loops do
     assert seen == {(False, True, False)}
+
+
+def test_a_speed_verdict_needs_the_spreads_apart():
+    """05 and 09 call one timing faster or slower only where the middle halves of the rounds do not overlap."""
+    from tone_helpers.timing import ratio_span, speed_verdict
+
+    fast, slow = Timing("a", 1, [1.0, 1.1, 1.2, 1.3]), Timing("b", 1, [1.5, 1.6, 1.7, 1.8])
+    overlapping = Timing("c", 1, [1.2, 1.3, 1.4, 1.5])
+    assert speed_verdict(fast, slow) == "faster than" and speed_verdict(slow, fast) == "slower than"
+    assert speed_verdict(fast, overlapping) == "not measurably faster or slower than"
+    low, high = ratio_span(slow, fast)
+    assert low < slow.median / fast.median < high

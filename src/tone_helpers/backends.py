@@ -49,8 +49,8 @@ def torchao_int8(fp32: torch.nn.Module, reduce_range: bool | None = False) -> to
     """02's successor API: torchao's dynamic int8 (activations per token, weights per channel), eager.
 
     ``reduce_range=None`` asks torchao's own helper (``torchao.utils.should_reduce_range``): True on a CPU without
-    AVX-512 VNNI, where oneDNN's int8 kernel sums u8×s8 pairs in 16 bits and can saturate; torchao then keeps
-    activations and weights to 7 bits (−64…63).
+    AVX-512 VNNI (PyTorch's check ignores AVX-VNNI); torchao then keeps activations and weights to 7 bits (−64…63),
+    so that the 16-bit pair sums of oneDNN's AVX2 and AVX-512-without-VNNI paths cannot saturate.
 
     Taught in: 08 · Every backend side by side, in one run, § Building every backend.
     """
@@ -103,7 +103,7 @@ def inc_int8(fp32: torch.nn.Module, example: torch.Tensor, per_channel: bool = F
 def pt2e_x86_static(fp32: torch.nn.Module, calibration: torch.Tensor, reduce_range: bool | None = None):
     """PT2E with torchao's ``X86InductorQuantizer`` (static, its default config): prepare_pt2e → calibrate → convert.
 
-    ``reduce_range=None``: torchao's helper decides (7-bit activations without VNNI)."""
+    ``reduce_range=None``: torchao's helper decides (7-bit activations without AVX-512 VNNI)."""
     from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
     from torchao.quantization.pt2e.quantizer import x86_inductor_quantizer as xiq
 

@@ -121,11 +121,33 @@ def per_channel_scales_verdict(fn) -> str:
         raise Wrong(f"{got.numel()} scales: one per input column; take max |w| along dim=1, per output row")
     if got.numel() != w.shape[0]:
         raise Wrong(f"{got.numel()} scales for a {w.shape[0]}×{w.shape[1]} weight; expected {w.shape[0]}")
-    if torch.allclose(got * 127.5 / 127, want, rtol=1e-5):
+    if torch.allclose(got * 127 / 127.5, want, rtol=1e-5):  # max |w| / 127: each scale 127.5/127 too large
         raise Wrong("divide by 127.5, not 127: qint8 spans −128…127, 255 steps, and PyTorch uses all of them")
     if not torch.allclose(got, want, rtol=1e-5):
         raise Wrong(f"scales {got.tolist()[:3]}…, PyTorch gives {want.tolist()[:3]}…: max |w| per row / 127.5")
     return "one scale per output row, as PyTorch's per-channel observer computes them"
+
+
+def rounding_bound_verdict(prediction, int8_weight: torch.Tensor, float_weight: torch.Tensor) -> str:
+    """Exercise 02.1: the tight bound on |W_int8·scale − W| is half a step; a whole step or more is not it."""
+    bound = float(_answered(prediction))
+    worst = (int8_weight.dequantize() - float_weight).abs().max().item()
+    scale = int8_weight.q_scale()
+    said = f"the worst weight moved by {worst:.6f} = {worst / scale:.4f} scale; your bound: {bound:.6f}"
+    if worst > 1.01 * bound:  # 1 %: room for a scale copied from a rounded printout
+        raise Wrong(
+            f"{said}: a weight moved further than your bound — how far can rounding to the nearest step move a value?"
+        )
+    if bound > 1.1 * worst:  # 10 % above the worst weight: a bound, but not the tight one
+        raise Wrong(
+            f"{said}: a bound, but a loose one — can rounding to the *nearest* step move a weight a whole step?"
+        )
+    return f"{said}: the tight bound, half a step"
+
+
+def rounding_bound(prediction, int8_weight: torch.Tensor, float_weight: torch.Tensor) -> None:
+    """Exercise 02.1: your bound on how far rounding moves a weight of one layer, against its worst weight."""
+    _report(lambda: rounding_bound_verdict(prediction, int8_weight, float_weight))
 
 
 def per_channel_scales(fn) -> None:
@@ -198,11 +220,16 @@ def checkpoint_keys_verdict(answer) -> str:
     from tone_helpers import notebook
 
     got = set(_answered(answer))
-    want = set(torch.load(notebook.checkpoint_path(None), map_location="cpu", weights_only=True))
+    path = notebook.USER_INPUTS.get("checkpoint") or notebook.checkpoint_path(None)  # the notebook's CHECKPOINT
+    want = set(torch.load(path, map_location="cpu", weights_only=True))
     if got != want:
         missing, extra = sorted(want - got), sorted(got - want)
         raise Wrong(f"missing {missing}, not in the file {extra}" if extra else f"missing {missing}")
-    return f"{len(want)} keys, no optimizer state: tone-train saves with save_checkpoint(path, weights_only=True)"
+    if "optimizer_states" in want:
+        return f"{len(want)} keys, optimizer state included: saved by a trainer's default checkpointing"
+    return (
+        f"{len(want)} keys, no optimizer state: saved with save_checkpoint(path, weights_only=True), as tone-train does"
+    )
 
 
 def checkpoint_keys(answer) -> None:

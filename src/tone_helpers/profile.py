@@ -87,7 +87,9 @@ def int8_linear_kernels(ops: dict[str, int], n_linear: int) -> dict[str, int] | 
     ``None`` unless every Linear runs one and no float32 matrix product is left.
 
     Which int8 kernel compiled torchao runs depends on the CPU (08 · Every backend side by side, § torchao and
-    INC: what each one runs): all ``qlinear_pointwise`` without AVX-512 VNNI, ``_int_mm`` or a mix with it.
+    INC: what each one runs): all ``qlinear_pointwise`` without AVX-512 VNNI or with AMX; with AVX-512 VNNI and no
+    AMX, all ``_int_mm``, or ``_int_mm`` for query, key and value only once torchao's ``x86_inductor_quantizer`` is
+    imported.
     """
     kernels = {op: ops[op] for op in INT8_LINEAR_KERNELS if op in ops}
     if sum(kernels.values()) != n_linear or any(op in ops for op in FLOAT32_MATMULS):

@@ -68,6 +68,26 @@ def fmt_time(seconds: float) -> str:
     return f"{seconds * 1e3:.2f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
+def speed_verdict(a: Timing, b: Timing) -> str:
+    """How ``a`` compares with ``b``, as far as the rounds support it: "faster than" or "slower than" only where the
+    middle halves of their rounds (interquartile ranges) do not overlap, else "not measurably faster or slower than".
+
+    Taught in: 05 · Evaluate accuracy and latency, § Latency, measured properly.
+    """
+    (a1, a3), (b1, b3) = a.spread, b.spread
+    if a3 < b1:
+        return "faster than"
+    if a1 > b3:
+        return "slower than"
+    return "not measurably faster or slower than"
+
+
+def ratio_span(num: Timing, den: Timing) -> tuple[float, float]:
+    """``num / den`` at the ends of the two interquartile ranges: the span a ratio of medians can be trusted to."""
+    (n1, n3), (d1, d3) = num.spread, den.spread
+    return n1 / d3, n3 / d1
+
+
 def fmt_median(timing: Timing) -> str:
     """A timing's median as a table cell, flagged when its spread is too wide to trust."""
     return fmt_time(timing.median) + timing.flag
