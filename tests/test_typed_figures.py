@@ -14,9 +14,9 @@ format) left out. Each one must be
 1. **measured**: equal, rounded to the decimals typed, to a number printed with the same unit by the same
    notebook's stored outputs (for a page: by any notebook's), or to a value of that unit in a committed result
    file (``benchmarks/results/**.json``; ``solutions/answers.json``, which a test recomputes) or in a table a test
-   keeps equal to its sources (TEACHING's timings). ``3.3×`` matches a stored ``3.31×``, not ``3.36×``. A ``%`` or
-   ``points`` figure typed with decimals also matches a stored fraction (``97.3 %`` ↔ ``0.973``), and an ``MB``
-   figure any number of an output that names MB (a table headed "size (MB)"); or
+   keeps equal to its sources (TEACHING's timings and class path). ``3.3×`` matches a stored ``3.31×``, not
+   ``3.36×``. A ``%`` or ``points`` figure typed with decimals also matches a stored fraction (``97.3 %`` ↔
+   ``0.973``), and an ``MB`` figure any number of an output that names MB (a table headed "size (MB)"); or
 2. **sourced** in the same sentence: the path of a data or code file (``benchmarks/results/x.json``; a size typed
    beside a repository file must be that file's size), a URL, or "the tutorial"; a link to a notebook or a page is
    not a source; or
@@ -242,10 +242,10 @@ def defined(figure: str, unit: str, sentence: str) -> bool:
 
 
 def derived_values() -> dict[str, set[float]]:
-    """Figures of tables that a test keeps equal to what they are drawn from (TEACHING's timings table)."""
-    from tone_helpers.tools.timings import timings_table
+    """Figures of tables that a test keeps equal to what they are drawn from (TEACHING's timings and class path)."""
+    from tone_helpers.tools.timings import class_path_table, timings_table
 
-    return stored_values(repr(timings_table()))
+    return stored_values(repr(timings_table()) + "\n" + repr(class_path_table()))
 
 
 RESULTS = merge(result_values(), derived_values())

@@ -235,3 +235,164 @@ def tradeoff_chart(paths: dict[str, list[tuple[float, float]]], chosen: tuple[fl
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def grid_data(lo: float, hi: float, qmin: int, qmax: int, values: list[float]) -> dict:
+    """The int8 grid that maps [lo, hi] onto [qmin, qmax], and where each of ``values`` lands on it.
+
+    Taught in: 03 · int8 by hand, § 1 · The affine map.
+    """
+    from tone_helpers import int8
+
+    scale, zero_point = int8.affine_params(lo, hi, qmin, qmax)
+    levels = [scale * (q - zero_point) for q in range(qmin, qmax + 1)]
+    q = int8.quantize(torch.tensor(values), scale, zero_point, qmin, qmax).tolist()
+    landed = [scale * (code - zero_point) for code in q]
+    clipped = [not (levels[0] - scale / 2 <= v <= levels[-1] + scale / 2) for v in values]
+    return {
+        "scale": scale,
+        "zero_point": zero_point,
+        "levels": levels,
+        "values": list(values),
+        "codes": q,
+        "landed": landed,
+        "clipped": clipped,
+        "range": (qmin, qmax),
+    }
+
+
+def int8_grid_chart(data: dict, title: str):
+    """The float axis with its int8 levels (ticks), the zero point, one step, and values rounded (→) or clipped (✕)."""
+    fig, ax = plt.subplots(figsize=(10, 2.6))
+    levels, scale = data["levels"], data["scale"]
+    ax.vlines(levels, -0.15, 0.15, color="#999999", linewidth=0.6)
+    ax.axhline(0, color="black", linewidth=0.8)
+    zero = data["zero_point"] - data["range"][0]
+    ax.vlines([levels[0], levels[-1]], -0.3, 0.3, color=PALETTE[5], linewidth=2)
+    ax.vlines(levels[zero], -0.3, 0.3, color=PALETTE[0], linewidth=2)
+    ax.annotate(f"q = {data['range'][0]}", (levels[0], -0.35), ha="center", va="top", color=PALETTE[5])
+    ax.annotate(f"q = {data['range'][1]}", (levels[-1], -0.35), ha="center", va="top", color=PALETTE[5])
+    ax.annotate(f"zero point q = {data['zero_point']} ↔ 0.0", (levels[zero], 0.35), ha="center", color=PALETTE[0])
+    mid = len(levels) * 3 // 4
+    ax.annotate("", (levels[mid], -0.55), (levels[mid + 1], -0.55), arrowprops={"arrowstyle": "<->"})
+    ax.annotate(f"one step = scale {scale:.4g}", (levels[mid], -0.62), ha="center", va="top", fontsize=8)
+    for v, landed, clipped in zip(data["values"], data["landed"], data["clipped"], strict=True):
+        colour = PALETTE[5] if clipped else PALETTE[2]
+        ax.plot([v], [0.75], marker="x" if clipped else "o", color=colour, linestyle="none")
+        ax.annotate("", (landed, 0.05), (v, 0.7), arrowprops={"arrowstyle": "->", "color": colour})
+    ax.set(ylim=(-1, 1.1), yticks=[], xlabel="float value", title=title)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def linear_path_data(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> list[dict]:
+    """Each stage of a dynamic int8 ``Linear`` on the x86 engine, computed: its name, dtype, shape and values.
+
+    Taught in: 03 · int8 by hand, § 5 · An integer-only linear layer.
+    """
+    from tone_helpers import int8
+
+    x_scale, x_zp = int8.affine_params(x.min().item(), x.max().item(), 0, 127)  # 7-bit activations (x86)
+    xq = int8.engine_quantize(x, x_scale, x_zp, 0, 127).to(torch.uint8)
+    w_scale = int8.symmetric_scale(weight).item()
+    wq = torch.clamp(torch.round(weight / w_scale), -128, 127).to(torch.int8)
+    acc = (xq.to(torch.int32) - x_zp) @ wq.to(torch.int32).T
+    y = acc.to(torch.float32) * (x_scale * w_scale) + bias
+    stages = [
+        ("float input x", x, "from the layer before"),
+        ("its range", torch.tensor([x.min().item(), x.max().item()]), "min and max, on every call"),
+        ("u8 input", xq, f"on 0…127 (x86): scale {x_scale:.3g}, zero point {x_zp}"),
+        ("s8 weights", wq, f"stored; scale {w_scale:.3g}"),
+        ("int32 sums", acc, "(u8 − zero point) × s8, summed"),
+        ("float output", y, "× both scales, + float bias"),
+    ]
+    return [
+        {"name": n, "dtype": str(t.dtype).removeprefix("torch."), "shape": tuple(t.shape), "note": note, "values": t}
+        for n, t, note in stages
+    ]
+
+
+def linear_path_chart(stages: list[dict], title: str):
+    """The data path of a dynamic int8 ``Linear`` as boxes and arrows: what each stage holds, its dtype and shape.
+    The stored weights join from below, into the integer sums."""
+    fig, ax = plt.subplots(figsize=(12, 3.2))
+    chain = [s for s in stages if s["name"] != "s8 weights"]
+    width = 1 / len(chain)
+
+    def box(x, y, stage, note_at):
+        colour = PALETTE[0] if stage["dtype"].startswith("float") else PALETTE[1]
+        ax.text(
+            x,
+            y,
+            f"{stage['name']}\n{stage['dtype']} {tuple(stage['shape'])}",
+            ha="center",
+            va="center",
+            fontsize=9,
+            bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": colour, "linewidth": 2},
+        )
+        ax.text(x, y + note_at, stage["note"], ha="center", va="center", fontsize=7.5)
+
+    for i, stage in enumerate(chain):
+        x = i * width + width / 2
+        box(x, 0.7, stage, 0.17)
+        if i:
+            ax.annotate("", (x - width * 0.38, 0.7), (x - width * 0.62, 0.7), arrowprops={"arrowstyle": "->"})
+        if stage["name"] == "int32 sums":
+            box(x, 0.22, next(s for s in stages if s["name"] == "s8 weights"), -0.15)
+            ax.annotate("", (x, 0.58), (x, 0.34), arrowprops={"arrowstyle": "->"})
+    ax.set(xlim=(0, 1), ylim=(0, 1), title=title)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def op_changes_chart(changes: dict[str, tuple[int, int]], before: str, after: str, title: str):
+    """The operators a quantizer changed, before and after, as paired horizontal bars (``graphs.changed_ops``)."""
+    names = list(changes)[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(names) + 1.4))
+    y = np.arange(len(names))
+    counts = np.array([changes[n] for n in names]).reshape(-1, 2)
+    ax.barh(y + 0.2, counts[:, 0], height=0.4, color=PALETTE[0], label=before)
+    ax.barh(y - 0.2, counts[:, 1], height=0.4, color=PALETTE[1], hatch="//", label=after)
+    for row, (b, a) in zip(y, counts, strict=True):
+        ax.text(b, row + 0.2, f" {b}", va="center", fontsize=8)
+        ax.text(a, row - 0.2, f" {a}", va="center", fontsize=8)
+    ax.set(yticks=y, yticklabels=names, xlabel="operators in the graph", title=title)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.margins(x=0.12)
+    fig.tight_layout()
+    return fig
+
+
+def time_split(
+    shares_fp32: dict[str, float],
+    t32: float,
+    shares_int8: dict[str, float],
+    t8: float,
+    linear_speedup: float,
+    linear_fp32: str,
+    linear_int8: str,
+) -> dict[str, dict[str, float]]:
+    """Milliseconds per part of the model: float32 and int8 as measured, and Amdahl's prediction (the float32 run
+    with only its Linear layers ``linear_speedup`` times faster).
+
+    Taught in: 10 · Why int8 is fast, measured, § 3 · Where AST base spends its time (Amdahl's law).
+    """
+    fp32 = {part: 1e3 * t32 * share for part, share in shares_fp32.items() if share}
+    int8 = {
+        part.replace(linear_int8, "Linear layers"): 1e3 * t8 * share for part, share in shares_int8.items() if share
+    }
+    fp32 = {part.replace(linear_fp32, "Linear layers"): ms for part, ms in fp32.items()}
+    amdahl = {part: ms / linear_speedup if part == "Linear layers" else ms for part, ms in fp32.items()}
+    return {"float32, measured": fp32, "Amdahl's prediction": amdahl, "int8, measured": int8}
+
+
+def time_split_chart(split: dict[str, dict[str, float]], title: str):
+    """Stacked bars of milliseconds by part of the model (``time_split``)."""
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    stacked_bars(ax, split, "ms per batch", title)
+    ax.legend(loc="upper right", fontsize=7)
+    fig.tight_layout()
+    return fig

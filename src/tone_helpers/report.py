@@ -15,7 +15,10 @@ class Table:
         self.rows = [[str(c) for c in row] for row in rows]
 
     def _repr_markdown_(self) -> str:
-        lines = ["| " + " | ".join(self.header) + " |", "|" + "---|" * len(self.header)]
-        return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in self.rows])
+        def row(cells: list[str]) -> str:  # a "|" inside a cell would start another column
+            return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+        lines = [row(self.header), "|" + "---|" * len(self.header)]
+        return "\n".join(lines + [row(r) for r in self.rows])
 
     __repr__ = _repr_markdown_

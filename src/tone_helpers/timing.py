@@ -82,6 +82,16 @@ def speed_verdict(a: Timing, b: Timing) -> str:
     return "not measurably faster or slower than"
 
 
+def fastest(timings: dict[str, Timing]) -> str:
+    """The name with the lowest median, and those it cannot be told from (their interquartile ranges overlap).
+
+    Taught in: 05 · Evaluate accuracy and latency, § Latency, measured properly.
+    """
+    best = min(timings, key=lambda name: timings[name].median)
+    tied = [n for n in timings if n != best and speed_verdict(timings[best], timings[n]) != "faster than"]
+    return best + (f" (tied with {', '.join(tied)}: the middle halves of their rounds overlap)" if tied else "")
+
+
 def ratio_span(num: Timing, den: Timing) -> tuple[float, float]:
     """``num / den`` at the ends of the two interquartile ranges: the span a ratio of medians can be trusted to."""
     (n1, n3), (d1, d3) = num.spread, den.spread
