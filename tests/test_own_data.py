@@ -24,9 +24,10 @@ def test_evaluation_notebook_runs_to_the_end_on_a_readers_checkpoint_and_data(tm
     assert "130 clips" in text
     # the reader's model comes first: accuracy, agreement, paired test, printed whichever way they went (the
     # small preset's section after them runs on the embedded files)
-    verdicts = [line[2:].split(" — ")[0] for line in text.splitlines() if line[:2] in ("✓ ", "✗ ")]
-    assert "no clip is within 1e-4 of a tie in float32: its predictions are the same on every CPU" in verdicts[0]
-    assert verdicts[1:4] == [claim for _, claim, _ in int8_guards(*[torch.zeros(1)] * 3)]
+    verdicts = [line for line in text.splitlines() if line[:2] in ("✓ ", "✗ ")]
+    claims = [v[2:].split(" — ")[0] for v in verdicts]
+    assert claims[0] == "no clip is within 1e-4 of a tie in float32: its predictions are the same on every CPU"
+    assert claims[1:4] == [claim for _, claim, _ in int8_guards(*[torch.zeros(1)] * 3)]
     # an untrained model's logits are nearly tied, so int8 flips several % of them (6.9 % here): a failed
     # check, printed as a verdict, and the notebook still ran to its last cell
     assert any(v.startswith("✗ int8 and float32 predict the same class") for v in verdicts)
