@@ -35,12 +35,15 @@ SLOWEST_FIRST = (
     "07_onnx_runtime.ipynb",  # 45
     "10_why_int8_is_fast.ipynb",  # 26
     "test_own_data.py",  # 24
+    "00_quickstart.ipynb",  # about 20 (added 2026-12-08, estimated from its full run)
     "03_int8_by_hand.ipynb",  # 23
+    "test_solutions_answers.py",  # about 15 (builds AST base, estimated)
     "test_report_cli.py",  # 22
     "test_benchmark_kernels.py",  # 14
     "04_compare_size.ipynb",  # 13
     "test_guards.py",  # 12
     "test_two_nodes.py",  # 12
+    "test_check.py",  # about 6 (starts a notebook kernel, estimated)
 )
 
 

@@ -42,6 +42,8 @@ def test_op_changes_keep_only_what_changed_largest_first():
     before, after = {"linear": 13, "layer_norm": 5}, {"linear": 13, "layer_norm": 5, "quantize": 26, "dequantize": 39}
     changes = graphs.changed_ops(before, after)
     assert list(changes) == ["dequantize", "quantize"] and changes["quantize"] == (0, 26)
+    tied = graphs.changed_ops({}, {"quantize": 24, "dequantize": 24, "arange": 1})
+    assert list(tied) == ["dequantize", "quantize", "arange"]  # a tie in name order, whatever the set's order
     plt.close(plots.op_changes_chart(changes, "before", "after", "test"))
 
 

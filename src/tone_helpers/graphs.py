@@ -23,4 +23,5 @@ def changed_ops(before: dict[str, int], after: dict[str, int]) -> dict[str, tupl
     """The operators whose count a rewrite changed: name → (before, after), largest change first."""
     names = set(before) | set(after)
     changed = {n: (before.get(n, 0), after.get(n, 0)) for n in names if before.get(n, 0) != after.get(n, 0)}
-    return dict(sorted(changed.items(), key=lambda kv: -abs(kv[1][1] - kv[1][0])))
+    # ties by name: a set's order changes from one process to the next (hash randomization)
+    return dict(sorted(changed.items(), key=lambda kv: (-abs(kv[1][1] - kv[1][0]), kv[0])))

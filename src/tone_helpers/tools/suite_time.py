@@ -49,7 +49,7 @@ def run(pytest_args: list[str]) -> dict:
         "command": " ".join(["pytest", *pytest_args]),
         "exit_code": done.returncode,
         "counts": counts,
-        "failed": [line.split()[1] for line in done.stdout.splitlines() if line.startswith("FAILED ")],
+        "failed": [line[7:].split(" - ")[0] for line in done.stdout.splitlines() if line.startswith("FAILED ")],
         "pytest_s": float(summary["seconds"]),
         "wall_s": round(wall, 1),
     }
