@@ -39,6 +39,7 @@ import nbformat
 import pytest
 
 from tone_helpers import paths
+from tone_helpers.measure import MB  # the series' MB: bytes / 2**20, as the tutorial divides
 
 ROOT = paths.REPO_ROOT
 NUMBER = r"\d[\d,]*(?:\.\d+)?"
@@ -52,7 +53,6 @@ BOUND = re.compile(
 # a data or code file of the repository (a link to a notebook or a page is no source of a figure), a URL, the tutorial
 SOURCED = re.compile(r"\b[\w.-]+/[\w./-]+\.(?:json|py|txt|cfg|toml|csv|ckpt)\b|https?://|\bthe tutorial\b", re.I)
 FILE = re.compile(r"\b[\w.-]+/[\w./-]+\.[a-z]+\b")
-MIB = 1024 * 1024  # the series' MB, as the tutorial's print_size_of_model divides
 DEFINITIONS = [  # (figure, unit, words of its sentence): why it needs no measurement. Reviewed one by one.
     ("0.765", "s", "the model hears the first"),  # 75 frames: 74 hops of 10 ms plus one 25 ms window, arithmetic
     ("128", "clips", "batches of 128 clips"),  # the evaluation's batch size, a setting of the code it names
@@ -112,7 +112,7 @@ def named_file_size_wrong(sentence: str, figure: str, unit: str) -> bool:
     if unit not in ("MB", "MiB") or not files:
         return False
     places = decimals(figure)
-    return all(round(f.stat().st_size / MIB, places) != number(figure) for f in files)
+    return all(round(f.stat().st_size / MB, places) != number(figure) for f in files)
 
 
 def typed_figures(text: str) -> list[tuple[str, str, str]]:

@@ -16,9 +16,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from tone_helpers.notebook import EXTRAS
+
 PYTHON = (3, 10)
 TORCH = "2.13.0"
-# each part of the set-up: (what it is for, the modules it brings, the file that installs it)
+# each part of the set-up: (its modules, the file that installs it); Parts 2 and 3 as the notebooks require them
 PARTS = {
     "Part 1 (notebooks 00-05, 10)": (
         [
@@ -34,8 +36,8 @@ PARTS = {
         ],
         "requirements-core.txt",
     ),
-    "Part 2 (06, 08: Intel Neural Compressor, torchao)": (["neural_compressor", "torchao"], "requirements-inc.txt"),
-    "Part 3 (07-09: ONNX, ONNX Runtime)": (["onnx", "onnxscript", "onnxruntime"], "requirements-onnx.txt"),
+    "Part 2 (06, 08: Intel Neural Compressor, torchao)": EXTRAS["inc"][::-1],
+    "Part 3 (07-09: ONNX, ONNX Runtime)": EXTRAS["onnx"][::-1],
     "the tests (pytest, nbval)": (["pytest", "nbval", "xdist"], "requirements-test.txt"),
 }
 
