@@ -19,10 +19,15 @@ from tone_helpers.presets import ast_config, is_preset, local_or_hub
 
 
 def build_model(
-    model_name_or_path: str = "tiny", num_labels: int = NUM_LABELS, max_length: int = 75
+    model_name_or_path: str = "tiny", num_labels: int = NUM_LABELS, max_length: int = 75, layers: int | None = None
 ) -> ASTForAudioClassification:
-    """A fresh AST: random weights for presets, pretrained weights for a local folder or hub id."""
+    """A fresh AST: random weights for presets, pretrained weights for a local folder or hub id.
+
+    ``layers``: keep only the first so many encoder layers (the tests time AST base's shapes on 2 of its 12).
+    """
     config = ast_config(model_name_or_path, num_labels, max_length)
+    if layers is not None:
+        config.num_hidden_layers = layers
     if is_preset(model_name_or_path):
         return ASTForAudioClassification(config)
     # The pretrained head (527 AudioSet classes) and position embeddings (1024 frames) are re-sized.

@@ -3,7 +3,8 @@
 A timing cell reads ``REPEATS = 15`` as the reader runs it; its metadata ``{"test_replace": {"REPEATS = 15":
 "REPEATS = 3"}}`` says what the test suite (``conftest.py``) and ``tone-series --smoke`` run instead. Only what
 ignored cells use may change this way (timing rounds, batch sizes timed, clips searched, backends built only to be
-timed): never what a compared output prints. The idea is OpenVINO's notebooks' ``test_replace``.
+timed, AST base cut to 2 of its 12 layers where it is only timed or profiled): never what a compared output
+prints. The idea is OpenVINO's notebooks' ``test_replace``.
 """
 
 from __future__ import annotations
