@@ -1,4 +1,4 @@
-"""The GitHub Actions workflow to fork runs the README's own set-up and test commands, and passes actionlint.
+"""The GitHub Actions workflows to fork run the README's own commands, and pass actionlint.
 
 No test here runs the workflow (it cannot run off GitHub): they read it. actionlint, when it is installed
 (``pip install -r requirements-dev.txt``), checks its syntax, expressions and, with shellcheck, its scripts.
@@ -16,6 +16,7 @@ from tone_helpers.machine import ISA_SWITCHES
 
 ROOT = paths.REPO_ROOT
 WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
+PAGES = ROOT / ".github" / "workflows" / "pages.yml"  # the website (docs/site.md)
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
@@ -41,10 +42,11 @@ def commands(job: dict) -> list[str]:
     return [line.strip() for step in job["steps"] for line in step.get("run", "").splitlines() if line.strip()]
 
 
-def test_actionlint_passes():
+@pytest.mark.parametrize("path", [WORKFLOW, PAGES], ids=lambda p: p.name)
+def test_actionlint_passes(path):
     if shutil.which("actionlint") is None:
         pytest.skip("actionlint is not installed (pip install -r requirements-dev.txt)")
-    done = subprocess.run(["actionlint", str(WORKFLOW)], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(["actionlint", str(path)], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -109,3 +111,24 @@ def test_newest_deps_runs_weekly_and_ci_run_still_calls_the_readme_test_command(
     assert commands(job)[-1] == "bash .ci/newest-deps"
     ci_run = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert bash_lines(section("Test"))[0] in ci_run
+
+
+def test_the_pages_workflow_builds_with_the_readme_site_command_and_uploads_the_folder_it_writes():
+    from tone_helpers.tools import site  # no Sphinx needed to read its constant
+
+    line = next(line for line in section("More").splitlines() if "](docs/site.md)" in line)
+    command = re.search(r"`(tone-[a-z]+)`", line).group(1)  # the README names the command
+    pages = yaml.safe_load(PAGES.read_text(encoding="utf-8"))
+    triggers = pages[True] if True in pages else pages["on"]
+    assert triggers["push"]["branches"] == ["main"] and "workflow_dispatch" in triggers
+    assert pages["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    build = pages["jobs"]["build"]
+    set_up = bash_lines((ROOT / "docs" / "site.md").read_text(encoding="utf-8"))  # docs/site.md's lines, in order
+    assert commands(build) == set_up[: set_up.index(command) + 1], "the workflow runs docs/site.md's lines"
+    assert not any("requirements.txt" in c or "torch" in c for c in commands(build)), "the site needs no torch"
+    upload = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert upload["with"]["path"] == site.SITE
+    deploy = pages["jobs"]["deploy"]
+    assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
+    assert deploy["environment"]["url"] == "${{ steps.deployment.outputs.page_url }}"
+    assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
