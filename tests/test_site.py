@@ -12,6 +12,7 @@ Selenium Manager is never asked (and a call to it fails the test).
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import html.parser
 import http.server
@@ -21,6 +22,7 @@ import os
 import re
 import struct
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -105,25 +107,32 @@ def missing() -> str | None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """The site, built once for the module: (folder, seconds the build took)."""
+    """The site, built once for the module: (folder, seconds the build took, sphinx-build's warnings)."""
     why = missing()
     if why and os.environ.get("CI") == "true":
         pytest.fail(f"CI=true, and the site cannot be browsed: {why}")
     if why:
         pytest.skip(why)
     out = tmp_path_factory.mktemp("tone-site") / "site"
-    return out, site.build(out)
+    return out, *site.build(out)
+
+
+@contextlib.contextmanager
+def serve(folder: Path):
+    """``folder`` on http://127.0.0.1:<a free port>/, in a thread."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="module")
 def served(built):
-    """The built site on http://127.0.0.1:<a free port>/."""
-    handler = functools.partial(QuietHandler, directory=str(built[0]))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve(built[0]) as url:
+        yield url
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -214,8 +223,9 @@ def stored_clip_seconds(notebook: str) -> list[float]:
 
 
 @pytest.mark.slow
-def test_the_build_takes_under_a_minute_and_serves_the_notebooks_as_committed(built, served):
-    folder, seconds = built
+def test_the_build_warns_of_nothing_takes_under_a_minute_and_serves_the_notebooks_as_committed(built, served):
+    folder, seconds, warnings = built
+    assert not warnings, "sphinx-build warned (a link or anchor it could not resolve?):\n" + "\n".join(warnings)
     assert seconds <= 60, f"tone-site took {seconds:.1f} s"
     for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):  # the download button's file
         with urllib.request.urlopen(f"{served}_sources/notebooks/{notebook.name}") as response:
@@ -227,7 +237,7 @@ def test_the_build_takes_under_a_minute_and_serves_the_notebooks_as_committed(bu
 
 @pytest.mark.slow
 def test_previous_and_next_walk_the_home_page_the_notebooks_in_order_then_the_rest_solutions_last(built):
-    folder, _ = built
+    folder = built[0]
     walk, page = [], folder / "index.html"
     while page is not None:
         walk.append(page.relative_to(folder).as_posix())
@@ -262,8 +272,10 @@ def test_the_players_load_with_their_clips_durations(browser, served, notebook):
     )
     browser.collect()
     assert len(loaded) == len(expected), f"{len(loaded)} players on the page, {len(expected)} clips in {notebook}"
-    for (state, duration), seconds in zip(loaded, expected, strict=True):
-        assert state >= 1 and duration == pytest.approx(seconds, abs=0.01), (state, duration, seconds)
+    for number, ((state, duration), seconds) in enumerate(zip(loaded, expected, strict=True), 1):
+        assert state >= 1 and duration == pytest.approx(seconds, abs=0.01), (
+            f"{notebook}, player {number}: readyState {state}, duration {duration}; the clip lasts {seconds:.3f} s"
+        )
 
 
 @pytest.mark.slow
@@ -320,7 +332,7 @@ def parsed(path: Path, cache: dict) -> Links:
 
 @pytest.mark.slow
 def test_every_internal_link_reaches_a_file_and_its_anchor(built):
-    folder, _ = built
+    folder = built[0]
     cache, broken = {}, []
     pages = sorted(p for p in folder.rglob("*.html") if "_static" not in p.parts)
     for page in pages:
@@ -351,13 +363,32 @@ def test_no_page_logs_an_error_or_asks_another_host(browser, served, built):
     browser.collect()
     assert not browser.console, "\n".join(e["message"] for e in browser.console)
     assert browser.requests, "the performance log recorded no request: the check would prove nothing"
-    elsewhere = [
-        url
-        for url in browser.requests
-        if urlsplit(url).scheme not in ("data", "blob", "about")
-        and urlsplit(url).hostname not in ("127.0.0.1", "localhost")
-    ]
+    elsewhere = off_host(browser.requests)
     assert not elsewhere, "requests that left the page's host:\n" + "\n".join(elsewhere)
+
+
+def off_host(urls: list[str]) -> list[str]:
+    """The requests that left localhost (data:, blob: and about: URLs stay in the page)."""
+    local = ("127.0.0.1", "localhost")
+    return [
+        u for u in urls if urlsplit(u).scheme not in ("data", "blob", "about") and urlsplit(u).hostname not in local
+    ]
+
+
+@pytest.mark.slow
+def test_math_would_render_from_the_sites_own_mathjax(browser, tmp_path):
+    """No page of the series has LaTeX math today: a one-page site built with the same conf.py shows that math,
+    when a page has some, is typeset by the MathJax the site serves, fonts included, and by nothing else."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "index.md").write_text("# Math\n\n$q = \\mathrm{round}(x / s) + z$\n\n$$\nx = s(q - z)\n$$\n")
+    command = [sys.executable, "-m", "sphinx", "-q", "-b", "html", "-c", str(site.CONF_DIR)]
+    subprocess.run([*command, str(tmp_path / "src"), str(tmp_path / "html")], check=True, capture_output=True)
+    with serve(tmp_path / "html") as url:
+        browser.open(url + "index.html")
+        typeset = browser.wait(lambda d: d.execute_script("return document.querySelectorAll('mjx-container').length"))
+        browser.collect()
+    assert typeset == 2 and not browser.console and not off_host(browser.requests)
+    assert any(u.startswith(url) and "/_static/mathjax/" in u for u in browser.requests), "MathJax came from elsewhere"
 
 
 def test_chromium_and_the_site_packages_are_named_where_ci_installs_them():

@@ -169,8 +169,8 @@ def navigation(staged: dict[str, str]) -> str:
     return text
 
 
-def build(out: Path = SITE_DIR, quiet: bool = True) -> float:
-    """Build the site into ``out``; return the seconds it took."""
+def build(out: Path = SITE_DIR, quiet: bool = True) -> tuple[float, list[str]]:
+    """Build the site into ``out``; return the seconds it took and sphinx-build's warnings (also printed)."""
     start = time.perf_counter()
     if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
         raise SystemExit(f"{out} holds files tone-site did not write (no {MARKER} file): move them, then retry")
@@ -181,7 +181,10 @@ def build(out: Path = SITE_DIR, quiet: bool = True) -> float:
         command = [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(CONF_DIR), "-d", str(Path(tmp) / "doctrees")]
         command += ["-q"] if quiet else []
         env = {**os.environ, **{f"TONE_SITE_{key.upper()}": value for key, value in facts.items()}}
-        done = subprocess.run([*command, str(source_dir), str(html)], env=env)
+        done = subprocess.run([*command, str(source_dir), str(html)], env=env, capture_output=True, text=True)
+        print(done.stdout, end="")
+        messages = done.stderr.replace(f"{source_dir}{os.sep}", "")  # warnings name the repository's paths
+        print(messages, end="", file=sys.stderr)
         if done.returncode != 0:
             raise SystemExit(f"sphinx-build failed (exit {done.returncode}); its messages are above")
         for source in pages():  # the download button serves the notebook as committed, not the staged copy
@@ -191,17 +194,19 @@ def build(out: Path = SITE_DIR, quiet: bool = True) -> float:
         shutil.rmtree(out, ignore_errors=True)
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(html, out)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, [line for line in messages.splitlines() if "WARNING" in line]
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--verbose", action="store_true", help="show sphinx-build's progress, not only warnings")
     args = parser.parse_args(argv)
-    seconds = build(quiet=not args.verbose)
-    count = sum(1 for _ in SITE_DIR.rglob("*.html") if _.parent.name != "_static")
-    print(f"The site: {SITE}/index.html ({count} HTML files, built in {seconds:.1f} s).")
-    print(f"Open that file in a browser, or serve it: python -m http.server -d {SITE} 8000, then http://localhost:8000")
+    seconds, warnings = build(quiet=not args.verbose)
+    print(f"The site: {SITE}/index.html, {len(pages())} pages built in {seconds:.1f} s", end="")
+    print(f", with {len(warnings)} warnings (above)." if warnings else ".")
+    print(
+        f"Open that file in a browser, or serve the folder: python -m http.server -d {SITE}, then http://localhost:8000"
+    )
 
 
 if __name__ == "__main__":
