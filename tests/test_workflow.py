@@ -132,3 +132,10 @@ def test_the_pages_workflow_builds_with_the_readme_site_command_and_uploads_the_
     assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
     assert deploy["environment"]["url"] == "${{ steps.deployment.outputs.page_url }}"
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
+
+
+def test_the_test_jobs_install_the_site_packages_and_name_the_runners_browser_before_pytest():
+    """GitHub sets CI=true, under which tests/test_site.py fails rather than skips: the job gives it what it needs."""
+    before = commands({"steps": workflow()["jobs"]["test"]["steps"][:-1]})
+    assert "pip install -r requirements-site.txt" in before
+    assert any("TONE_CHROMIUM=" in c for c in before) and any("TONE_CHROMEDRIVER=" in c for c in before)
