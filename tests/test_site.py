@@ -84,6 +84,13 @@ def test_every_page_of_the_series_is_on_the_site_notebooks_in_order_solutions_la
     assert site.SITE_DIR == ROOT / "data" / "artifacts" / "site"
 
 
+def test_a_folder_tone_site_did_not_write_is_left_alone(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(SystemExit, match="did not write"):
+        site.build(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
 # --- the built site, in a browser ---
 
 
