@@ -12,7 +12,7 @@ import re
 import torch
 
 from tone_helpers.backends import quantize_dynamic
-from tone_helpers.timing import model_latency
+from tone_helpers.timing import Timing, model_latency
 
 LINEAR_INT8, LINEAR_FLOAT32 = "Linear (int8, incl. quantizing inputs)", "Linear (float32)"
 CATEGORIES = [  # profiler op name pattern -> part of the model, first match wins
@@ -102,18 +102,25 @@ def linear_shapes(model: torch.nn.Module) -> list[tuple[int, int]]:
     return [(m.in_features, m.out_features) for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
 
 
-def gemm_seconds(shapes: list[tuple[int, int]], rows: int, repeats: int) -> dict[tuple[int, int], dict[str, float]]:
-    """Median seconds of one float32 ``nn.Linear`` and of its dynamic int8 copy, on ``rows`` rows, per shape.
+def gemm_timings(shapes: list[tuple[int, int]], rows: int, repeats: int) -> dict[tuple[int, int], dict[str, Timing]]:
+    """The timed rounds of one float32 ``nn.Linear`` and of its dynamic int8 copy, on ``rows`` rows, per shape.
 
     Taught in: 10 · Why int8 is fast, § 2 · Matrix products on AST's own shapes.
     """
-    seconds = {}
+    timings = {}
     for k, n in sorted(set(shapes)):
         fp32 = torch.nn.Sequential(torch.nn.Linear(k, n))
         int8 = quantize_dynamic(fp32)
-        t = model_latency({"float32": fp32, "int8": int8}, rows, warmup=3, repeats=repeats, shape=(k,))
-        seconds[k, n] = {precision: timing.median for precision, timing in t.items()}
-    return seconds
+        timings[k, n] = model_latency({"float32": fp32, "int8": int8}, rows, warmup=3, repeats=repeats, shape=(k,))
+    return timings
+
+
+def gemm_seconds(shapes: list[tuple[int, int]], rows: int, repeats: int) -> dict[tuple[int, int], dict[str, float]]:
+    """Median seconds of ``gemm_timings``' rounds, per shape and precision."""
+    return {
+        shape: {precision: timing.median for precision, timing in t.items()}
+        for shape, t in gemm_timings(shapes, rows, repeats).items()
+    }
 
 
 def linear_speedup(widths: list[int], tokens: int = 74, repeats: int = 20) -> list[float]:
