@@ -24,26 +24,27 @@ def pytest_configure(config):
 QUICK_NOTEBOOKS = ("01_", "02_")  # `pytest -m "not slow"` re-runs these two; every other notebook is slow
 
 
-# The slowest files first (seconds per file in a two-process run, 2026-12-03), so that pytest-xdist hands the short
+# The slowest files first (seconds per file in a two-process run, 2026-12-08), so that pytest-xdist hands the short
 # ones out last and both processes finish together (in pytest-xdist's own order, by number of tests, one process
 # ran the suite's last 18 s alone).
 SLOWEST_FIRST = (
-    "08_compare_backends.ipynb",  # 95 s
-    "06_neural_compressor.ipynb",  # 67
-    "09_selective_and_static.ipynb",  # 62
-    "05_evaluate.ipynb",  # 48
-    "07_onnx_runtime.ipynb",  # 45
-    "10_why_int8_is_fast.ipynb",  # 26
-    "test_own_data.py",  # 24
-    "00_quickstart.ipynb",  # about 20 (added 2026-12-08, estimated from its full run)
-    "03_int8_by_hand.ipynb",  # 23
-    "test_solutions_answers.py",  # about 15 (builds AST base, estimated)
-    "test_report_cli.py",  # 22
-    "test_benchmark_kernels.py",  # 14
-    "04_compare_size.ipynb",  # 13
-    "test_guards.py",  # 12
-    "test_two_nodes.py",  # 12
-    "test_check.py",  # about 6 (starts a notebook kernel, estimated)
+    "08_compare_backends.ipynb",  # 108 s
+    "06_neural_compressor.ipynb",  # 72
+    "09_selective_and_static.ipynb",  # 60
+    "07_onnx_runtime.ipynb",  # 56
+    "05_evaluate.ipynb",  # 44
+    "00_quickstart.ipynb",  # 26
+    "test_report_cli.py",  # 25
+    "test_site.py",  # 22
+    "test_benchmark_kernels.py",  # 22
+    "03_int8_by_hand.ipynb",  # 17
+    "04_compare_size.ipynb",  # 17
+    "test_guards.py",  # 16
+    "test_own_data.py",  # about 14 (since it runs the slice a reader's files reach)
+    "test_two_nodes.py",  # 14
+    "10_why_int8_is_fast.ipynb",  # 13
+    "test_solutions_answers.py",  # 6
+    "test_check.py",  # 4
 )
 
 

@@ -8,12 +8,12 @@ cells whose first line is ``# 🔍 …``, and no other cell may use a name that 
 
 from __future__ import annotations
 
-import ast
 import re
 
 import nbformat
 import pytest
 
+from tone_helpers.tools.cell_graph import cell_names
 from tone_helpers.tools.timings import NOTEBOOKS, deep_dives, is_deep_dive_cell, main_path_words
 
 SERIES = [p for p in NOTEBOOKS if p.name[:2] != "00"]  # 01-10: the quickstart has its own budget
@@ -38,27 +38,14 @@ def test_each_deep_dive_is_folded_titled_and_short(path):
         assert words <= 400, f"{path.name}: deep dive {title!r} has {words} words"
 
 
-def names(tree: ast.AST) -> tuple[set[str], set[str]]:
-    """(names a cell binds: assignments, imports, defs; names it reads)."""
-    bound, read = set(), set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (bound if isinstance(node.ctx, ast.Store) else read).add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            bound.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
-    return bound, read
-
-
 def main_path_uses_of_deep_dive_names(cells: list) -> list[str]:
     """Names a main-path cell reads that only 🔍 cells before it have bound."""
     bound_main, bound_deep, problems = set(), set(), []
     for index, cell in enumerate(cells):
         if cell.cell_type != "code":
             continue
-        source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
-        bound, read = names(ast.parse(source))
+        found = cell_names(cell.source)
+        bound, read = found.binds | found.imports, found.reads
         if is_deep_dive_cell(cell):
             bound_deep |= bound
         else:

@@ -1,12 +1,19 @@
-"""A reader's own checkpoint and data run the evaluation notebook to the end (README: "Use your own ...")."""
+"""A reader's own checkpoint and data run the evaluation notebook to the end (README: "Use your own ...").
+
+The test runs the cells the reader's files reach (``tone_helpers.tools.cell_graph``) and the cells they need, to
+the last: the sections that read only the embedded files (AST base, the small preset) run as nbval runs them, on
+the same files, so running them again here would test nothing new.
+"""
 
 import nbformat
 import pytest
 import torch
+from papermill.iorw import load_notebook_node
+from papermill.parameterize import parameterize_notebook
 
 from tone_helpers import LightningToneClassifier, paths
 from tone_helpers.guards import int8_guards
-from tone_helpers.tools import run_series
+from tone_helpers.tools import cell_graph, run_series, test_replace
 
 pytestmark = pytest.mark.slow  # runs notebook 05 on a reader's files
 
@@ -17,8 +24,13 @@ def test_evaluation_notebook_runs_to_the_end_on_a_readers_checkpoint_and_data(tm
         "CHECKPOINT": str(save_checkpoint(LightningToneClassifier("tiny"), tmp_path / "mine.ckpt")),
         "EVAL_CSV": str(first_clips(paths.EVAL_CSV, 130, tmp_path / "mine.csv")),
     }  # 130 clips: not a multiple of 128
-    out = tmp_path / "05_evaluate.ipynb"
-    _, error = run_series.execute(run_series.NOTEBOOKS_DIR / "05_evaluate.ipynb", out, parameters, smoke=True)
+    nb = parameterize_notebook(load_notebook_node(str(run_series.NOTEBOOKS_DIR / "05_evaluate.ipynb")), parameters)
+    test_replace.apply(nb, "05_evaluate.ipynb")  # the cells as the tests run them
+    dropped = readers_slice(nb, set(parameters))
+    assert dropped, "the slice should leave out the sections on the embedded files"
+    sliced, out = tmp_path / "sliced.ipynb", tmp_path / "05_evaluate.ipynb"
+    nbformat.write(nb, sliced)
+    _, error = run_series.execute(sliced, out)
     assert error is None, f"{error.ename}: {error.evalue}"
     text = "".join(o.get("text", "") for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", []))
     assert "130 clips" in text
@@ -31,3 +43,14 @@ def test_evaluation_notebook_runs_to_the_end_on_a_readers_checkpoint_and_data(tm
     # an untrained model's logits are nearly tied, so int8 flips several % of them (6.9 % here): a failed
     # check, printed as a verdict, and the notebook still ran to its last cell
     assert any(v.startswith("✗ int8 and float32 predict the same class") for v in verdicts)
+
+
+def readers_slice(nb, parameters: set[str]) -> list[str]:
+    """Keep the code cells the reader's files reach, the cells they need and the last; return the first lines of
+    the others, which are dropped."""
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    sources = [cell.source for cell in code]
+    keep = cell_graph.needed(sources, cell_graph.depends_on(sources, parameters) | {len(code) - 1})
+    dropped = [code[i] for i in range(len(code)) if i not in keep]
+    nb.cells = [cell for cell in nb.cells if not any(cell is d for d in dropped)]
+    return [cell.source.splitlines()[0] for cell in dropped]
