@@ -27,6 +27,7 @@ exclude_patterns = ["**/.ipynb_checkpoints"]
 nb_execution_mode = "off"
 nb_ipywidgets_js = {}  # no require.js / jupyter-widgets scripts from a CDN
 nb_merge_streams = True  # a cell's stdout lines in one block, as in JupyterLab
+nb_render_markdown_format = "gfm"  # the tables cells print (tone_helpers.report.Table); CommonMark has none
 myst_enable_extensions = ["dollarmath", "amsmath", "html_image", "strikethrough"]
 myst_heading_anchors = 6  # GitHub's heading anchors (GLOSSARY.md#reduce_range) resolve on the site too
 suppress_warnings = ["myst.strikethrough"]  # strikethrough is HTML-only, which this site is
@@ -36,15 +37,21 @@ commit = os.environ.get("TONE_SITE_COMMIT", "unknown")
 date = os.environ.get("TONE_SITE_DATE", "unknown")
 html_theme = "sphinx_book_theme"
 html_title = "int8 quantization, a notebook series"
-html_static_path = []
+html_static_path = ["static"]
+html_css_files = ["tone.css"]  # wrapped output lines, framed deep dives
 html_favicon = "favicon.svg"  # without one, browsers ask the server root for /favicon.ico (a 404 in the console)
 html_context = {"default_mode": "auto"}  # unset, the theme logs "Got invalid theme mode" as an error
 html_sourcelink_suffix = ""  # _sources/notebooks/00_quickstart.ipynb: the download button's file
 html_last_updated_fmt = None
+repository = os.environ.get("TONE_SITE_REPO_URL", "")  # where to get the code; empty when unknown
 html_theme_options = {
     "use_download_button": True,
     "use_fullscreen_button": False,
-    "use_repository_button": False,
+    "repository_url": repository,
+    "use_repository_button": bool(repository),
+    # the base theme adds a second search field in a top bar unless this is set here (theme.conf's empty value
+    # does not count): the sidebar's search is the one
+    "navbar_persistent": [],
     "use_source_button": False,
     "use_issues_button": False,
     "use_edit_page_button": False,

@@ -75,6 +75,11 @@ def test_a_file_that_is_no_page_goes_to_the_repository_or_becomes_plain_text():
     )
 
 
+def test_the_site_shows_code_cells_without_nbvals_markers():
+    source = "# NBVAL_IGNORE_OUTPUT\nx = 1  # NBVAL is named here, not a marker\n    # NBVAL_SKIP\nprint(x)"
+    assert site.without_test_markers(source) == "x = 1  # NBVAL is named here, not a marker\nprint(x)"
+
+
 def test_every_page_of_the_series_is_on_the_site_notebooks_in_order_solutions_last():
     names = list(STAGED)
     notebooks = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -263,8 +268,8 @@ def test_previous_and_next_walk_the_home_page_the_notebooks_in_order_then_the_re
 
 
 def load_players(browser) -> list[list]:
-    """Load every <audio> of the page (the notebooks' say preload="none": load as a click would); return each
-    one's [readyState, duration] once it has its metadata or an error."""
+    """Each <audio> of the page's [readyState, duration] once it has loaded its metadata by itself (the players say
+    preload="metadata", so a reader sees each clip's length before playing it) or failed."""
     loaded = browser.driver.execute_async_script(
         """const done = arguments[arguments.length - 1];
         Promise.all([...document.querySelectorAll('audio')].map(a => new Promise(resolve => {
@@ -272,7 +277,6 @@ def load_players(browser) -> list[list]:
             if (a.readyState >= 1) return report();
             a.addEventListener('loadedmetadata', report, {once: true});
             a.addEventListener('error', report, {once: true});
-            a.preload = 'metadata'; a.load();
         }))).then(done);"""
     )
     browser.collect()
@@ -346,6 +350,27 @@ def parsed(path: Path, cache: dict) -> Links:
         cache[path] = Links()
         cache[path].feed(path.read_text(encoding="utf-8"))
     return cache[path]
+
+
+def markdown_tables_printed(notebook: Path) -> int:
+    """How many Markdown tables the notebook's cells print (``tone_helpers.report.Table``'s text/markdown)."""
+    outputs = [o for c in nbformat.read(notebook, as_version=4).cells for o in c.get("outputs", [])]
+    markdown = [o["data"]["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {})]
+    return sum(bool(re.search(r"^\|[-|: ]+\|$", text, re.M)) for text in markdown)
+
+
+@pytest.mark.slow
+def test_every_table_a_cell_prints_is_a_table_on_its_page(built):
+    folder, problems = built[0], []
+    for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        page = (folder / "notebooks" / notebook.name).with_suffix(".html").read_text("utf-8")
+        text = re.sub(r"<pre.*?</pre>", "", page, flags=re.S)  # code may show a table's source
+        raw = re.findall(r"\|\s*(?:---|—)[^<]{0,40}", text)  # a header rule left as text ("---" made a dash)
+        if raw:
+            problems.append(f"{notebook.name}: a table shown as text: {raw[0]!r}")
+        if page.count("<table") < markdown_tables_printed(notebook):
+            problems.append(f"{notebook.name}: {page.count('<table')} tables on the page, fewer than its cells print")
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.slow

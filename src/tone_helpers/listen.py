@@ -40,7 +40,7 @@ def preview_wav(path: str | Path) -> bytes:
 def player(path: str | Path) -> str:
     """An HTML audio player with the clip inside it."""
     data = base64.b64encode(preview_wav(path)).decode("ascii")
-    return f'<audio controls preload="none" src="data:audio/wav;base64,{data}"></audio>'
+    return f'<audio controls preload="metadata" src="data:audio/wav;base64,{data}"></audio>'  # shows its length
 
 
 def players(clips: list[tuple[str, str | Path]]):

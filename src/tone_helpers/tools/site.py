@@ -103,6 +103,12 @@ def code_in_summaries(markdown: str) -> str:
     )
 
 
+def without_test_markers(source: str) -> str:
+    """A code cell without nbval's ``# NBVAL_…`` comment lines: they instruct the tests, not the reader of a page
+    (the download button serves the notebook with them)."""
+    return "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("# NBVAL_"))
+
+
 def git(*args: str) -> str | None:
     try:
         done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30)
@@ -135,6 +141,8 @@ def stage(source_dir: Path, facts: dict[str, str]) -> None:
         if source.endswith(".ipynb"):
             notebook = nbformat.read(ROOT / source, as_version=4)
             for cell in notebook.cells:
+                if cell.cell_type == "code":
+                    cell.source = without_test_markers(cell.source)
                 if cell.cell_type == "markdown":
                     cell.source = code_in_summaries(rewrite_links(cell.source, source, staged, repo_url, commit))
                 for output in cell.get("outputs", []):
