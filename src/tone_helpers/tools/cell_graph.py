@@ -2,8 +2,10 @@
 
 ``depends_on`` finds the cells whose results depend on some names (a notebook's parameters), ``needed`` adds the
 cells those read from, so a test can run a notebook's slice that a reader's files reach, and no more. The analysis
-is static and conservative: a cell that reads a dependent name makes every name it binds or changes dependent,
-except the names it imports (a module or function, not data).
+is static: a cell that reads a dependent name makes every name it binds or changes dependent, except the names it
+imports (a module or function, not data). It misses a cell that reads a name's earlier value in one statement and
+rebinds it in another (``y = f(x)`` then ``x = 2``); a slice that drops a cell another one needs fails at once
+(a NameError), so only that case could leave a dependent cell out.
 """
 
 from __future__ import annotations
